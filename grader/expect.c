@@ -1,0 +1,214 @@
+/*
+ * expect.c - fixture expectations. See expect.h.
+ */
+#include "expect.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "yamltree.h"
+
+static const char *const top_keys[] = { "description", "build", "verdicts",
+					"others", "score", "note",
+					"observed", NULL };
+
+static int parse_verdict(const struct ynode *n, const char *what,
+			 enum verdict *v, struct error *e)
+{
+	char *name;
+	int rc;
+
+	if (ynode_string(n, what, &name, e) < 0)
+		return -1;
+	rc = verdict_parse(name, v);
+	if (rc < 0)
+		error_at(e, n->file, n->line, n->col,
+			 "%s: unknown verdict '%s' (expected one of: passed, wrong_output, wrong_exit, crashed, timeout, output_limit, memory_limit, compile_error, finding, error)",
+			 what, name);
+	free(name);
+	return rc;
+}
+
+int expect_load(const char *path, const struct spec *s,
+		struct fixture_expect **out, struct error *e)
+{
+	struct buf text;
+	struct ynode *root = NULL, *n;
+	struct fixture_expect *x;
+	size_t i;
+
+	*out = NULL;
+	buf_init(&text, 1 << 20);
+	if (buf_read_file(&text, path) < 0) {
+		int saved = errno;
+
+		buf_release(&text);
+		return error_at(e, path, 0, 0, "cannot read: %s", strerror(saved));
+	}
+	if (yaml_tree_parse(text.data, text.len, path, &root, e) < 0) {
+		buf_release(&text);
+		return -1;
+	}
+	buf_release(&text);
+	x = xcalloc(1, sizeof(*x));
+	x->path = xstrdup(path);
+	x->build_ok = 1;
+	x->others = VERDICT_PASSED;
+	if (ynode_expect(root, YNODE_MAP, "expect.yaml", e) < 0 ||
+	    ymap_check_keys(root, top_keys, "expect.yaml", e) < 0)
+		goto fail;
+	if ((n = ymap_get(root, "description")) &&
+	    ynode_string(n, "description", &x->description, e) < 0)
+		goto fail;
+	if ((n = ymap_get(root, "build"))) {
+		char *b;
+
+		if (ynode_string(n, "build", &b, e) < 0)
+			goto fail;
+		if (!strcmp(b, "ok"))
+			x->build_ok = 1;
+		else if (!strcmp(b, "compile_error"))
+			x->build_ok = 0;
+		else {
+			error_at(e, n->file, n->line, n->col,
+				 "build: expected ok or compile_error, got '%s'", b);
+			free(b);
+			goto fail;
+		}
+		free(b);
+	}
+	if ((n = ymap_get(root, "others"))) {
+		if (n->type == YNODE_SCALAR && !strcmp(n->value, "any"))
+			x->others_any = 1;
+		else if (parse_verdict(n, "others", &x->others, e) < 0)
+			goto fail;
+	}
+	if ((n = ymap_get(root, "score"))) {
+		static const char *const keys[] = { "min", "max", NULL };
+		struct ynode *m;
+
+		if (ynode_expect(n, YNODE_MAP, "score", e) < 0 ||
+		    ymap_check_keys(n, keys, "score", e) < 0)
+			goto fail;
+		if ((m = ymap_get(n, "min"))) {
+			if (ynode_double(m, "score.min", &x->score_min, e) < 0)
+				goto fail;
+			x->has_min = 1;
+		}
+		if ((m = ymap_get(n, "max"))) {
+			if (ynode_double(m, "score.max", &x->score_max, e) < 0)
+				goto fail;
+			x->has_max = 1;
+		}
+	}
+	if ((n = ymap_get(root, "verdicts"))) {
+		if (ynode_expect(n, YNODE_MAP, "verdicts", e) < 0)
+			goto fail;
+		x->verdicts = xcalloc(n->n + 1, sizeof(*x->verdicts));
+		for (i = 0; i < n->n; i++) {
+			struct ynode *k = n->items[2 * i], *val = n->items[2 * i + 1];
+			struct expect_verdict *ev = &x->verdicts[x->nverdicts];
+
+			if (!spec_find_test(s, k->value)) {
+				error_at(e, k->file, k->line, k->col,
+					 "verdicts: no test named '%s' in %s",
+					 k->value, s->path);
+				goto fail;
+			}
+			if (parse_verdict(val, k->value, &ev->verdict, e) < 0)
+				goto fail;
+			ev->test = xstrdup(k->value);
+			ev->line = k->line;
+			ev->col = k->col;
+			x->nverdicts++;
+		}
+	}
+	ynode_free(root);
+	*out = x;
+	return 0;
+fail:
+	ynode_free(root);
+	expect_free(x);
+	return -1;
+}
+
+void expect_free(struct fixture_expect *x)
+{
+	size_t i;
+
+	if (!x)
+		return;
+	for (i = 0; i < x->nverdicts; i++)
+		free(x->verdicts[i].test);
+	free(x->verdicts);
+	free(x->description);
+	free(x->path);
+	free(x);
+}
+
+static const struct expect_verdict *find(const struct fixture_expect *x,
+					 const char *test)
+{
+	size_t i;
+
+	for (i = 0; i < x->nverdicts; i++)
+		if (!strcmp(x->verdicts[i].test, test))
+			return &x->verdicts[i];
+	return NULL;
+}
+
+int expect_compare(const struct fixture_expect *x, const struct grade_result *r,
+		   struct buf *diffs)
+{
+	int ndiff = 0;
+	size_t i;
+	int built = r->builds[VARIANT_PLAIN].ok;
+
+	/* the build the fixture speaks of is the plain one, or the first
+	 * variant built when plain was not */
+	for (i = 0; built < 0 && i < VARIANT__COUNT; i++)
+		built = r->builds[i].ok;
+	if (x->build_ok && built == 0) {
+		buf_addf(diffs, "build: expected ok, got compile_error\n");
+		ndiff++;
+	} else if (!x->build_ok && built != 0) {
+		buf_addf(diffs, "build: expected compile_error, got ok\n");
+		ndiff++;
+	}
+	for (i = 0; i < r->ntests; i++) {
+		const struct test_result *t = &r->tests[i];
+		const struct expect_verdict *ev = find(x, t->name);
+		enum verdict want;
+
+		if (ev)
+			want = ev->verdict;
+		else if (x->others_any)
+			continue;
+		else if (!x->build_ok)
+			want = VERDICT_COMPILE_ERROR;
+		else
+			want = x->others;
+		if (t->verdict != want) {
+			buf_addf(diffs, "%s [%s]: expected %s, got %s%s%s\n",
+				 t->name, variant_name(t->variant),
+				 verdict_name(want), verdict_name(t->verdict),
+				 t->message ? ": " : "",
+				 t->message ? t->message : "");
+			ndiff++;
+		}
+	}
+	if (x->has_min && r->score < x->score_min - 1e-9) {
+		buf_addf(diffs, "score: expected at least %g, got %g\n",
+			 x->score_min, r->score);
+		ndiff++;
+	}
+	if (x->has_max && r->score > x->score_max + 1e-9) {
+		buf_addf(diffs, "score: expected at most %g, got %g\n",
+			 x->score_max, r->score);
+		ndiff++;
+	}
+	return ndiff;
+}

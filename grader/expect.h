@@ -1,0 +1,55 @@
+/*
+ * expect.h - what a fixture (a sample submission in fixtures/<exercise>/)
+ * declares it must get, and the comparison `grader validate` makes.
+ *
+ * fixtures/<exercise>/<name>/expect.yaml:
+ *   description: "the child never closes the unused write end"
+ *   build: ok              # ok (default) | compile_error
+ *   verdicts:              # test name -> verdict, for every variant of it
+ *     big-8mib: timeout
+ *   others: passed         # every test not listed: passed (default) | any | <verdict>
+ *   score: {min: 0, max: 4}   # optional bounds on the total score
+ *   note: "..."            # free text, for the instructor
+ *   observed: "..."        # free text: what was seen when the bug was made
+ *
+ * Ownership: expect_free() releases everything expect_load() allocated.
+ */
+#ifndef GRADER_EXPECT_H
+#define GRADER_EXPECT_H
+
+#include "buf.h"
+#include "error.h"
+#include "result.h"
+#include "spec.h"
+
+struct expect_verdict {
+	char *test;
+	enum verdict verdict;
+	int line, col;
+};
+
+struct fixture_expect {
+	char *path;
+	char *description;
+	int build_ok;                /* 1: must build; 0: must be a compile error */
+	struct expect_verdict *verdicts;
+	size_t nverdicts;
+	int others_any;              /* 1: tests not listed may get anything */
+	enum verdict others;         /* otherwise: what they must get */
+	int has_min, has_max;
+	double score_min, score_max;
+};
+
+/* Loads path. Test names are checked against spec s (an unknown test is an
+ * error at its line). Returns 0 or -1 with e located. */
+int expect_load(const char *path, const struct spec *s,
+		struct fixture_expect **out, struct error *e);
+void expect_free(struct fixture_expect *x);
+
+/* Compares a grading result with the expectation. Appends one line per
+ * difference to `diffs` ("big-8mib [plain]: expected timeout, got passed").
+ * Returns the number of differences. */
+int expect_compare(const struct fixture_expect *x, const struct grade_result *r,
+		   struct buf *diffs);
+
+#endif

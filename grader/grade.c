@@ -1,0 +1,869 @@
+/*
+ * grade.c - the grading pipeline. See grade.h.
+ *
+ * Layout of the private working directory (removed at the end):
+ *   WORK/build-<variant>/   the submission compiled per build variant
+ *   WORK/ref/build-plain/   the reference solution, when a check needs it
+ *   WORK/stdin-<n>          test n's standard input, materialised once
+ *   WORK/run/               the program's working directory, new every run
+ *   WORK/logs/              the tools' reports (sanitizers, valgrind)
+ *
+ * A test is a step (what runs) plus checks (what is asserted). Steps are
+ * dispatched through step_table by enum step_kind, so a new kind of step
+ * adds one function and one row.
+ */
+#define _GNU_SOURCE
+#include "grade.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "build.h"
+#include "diff.h"
+#include "match.h"
+#include "spawn.h"
+#include "util.h"
+#include "variant.h"
+
+#define EXCERPT_BYTES 4096
+#define STDERR_EXCERPT_BYTES 2048
+#define DIFF_CONTEXT 3
+#define DIFF_MAX_LINES 60
+
+/* What one run of a test produced, judged. */
+struct run_eval {
+	enum verdict verdict;
+	char *message;
+	char *diff;
+	size_t diff_line;
+	char *expected;
+	char *actual;
+	char *stderr_excerpt;
+	char *limit;
+	int exit_code;
+	int term_signal;
+	double wall_s, cpu_s;
+	long long peak_memory;
+	int leftover;
+};
+
+/* Expected text of one check, resolved once per test. */
+struct expected_text {
+	char *data;
+	size_t len;
+	int have;
+};
+
+struct grade_ctx {
+	const struct spec *s;
+	const struct grade_opts *o;
+	struct grade_result *r;
+	char *workdir;
+	char *program[VARIANT__COUNT]; /* by build variant; NULL if failed */
+	int built[VARIANT__COUNT];
+	/* the reference solution, built on first need */
+	int ref_state;                 /* 0 not yet, 1 built, -1 failed */
+	char *ref_program;
+	char *ref_problem;
+	/* the current test */
+	const struct spec_test *t;
+	char *stdin_path;
+	size_t stdin_len;
+	struct expected_text *exp;     /* one per check */
+	struct buf ref_out, ref_err;
+	int ref_ran;                   /* 1 ok, -1 failed */
+	char *ref_failure;
+};
+
+static void run_eval_release(struct run_eval *ev)
+{
+	free(ev->message);
+	free(ev->diff);
+	free(ev->expected);
+	free(ev->actual);
+	free(ev->stderr_excerpt);
+	free(ev->limit);
+	memset(ev, 0, sizeof(*ev));
+}
+
+/* A printable excerpt of program output: NUL bytes shown as \0, cut after
+ * max bytes with a note saying how much was left out. */
+static char *excerpt(const char *data, size_t len, size_t max)
+{
+	struct buf b;
+	size_t i, n = len < max ? len : max;
+
+	buf_init(&b, max * 2 + 128);
+	for (i = 0; i < n; i++) {
+		if (data[i] == '\0')
+			buf_adds(&b, "\\0");
+		else
+			buf_addch(&b, data[i]);
+	}
+	if (len > max)
+		buf_addf(&b, "\n... (%zu more bytes not shown)\n", len - max);
+	return buf_detach(&b, NULL);
+}
+
+static char *human_size(long long bytes)
+{
+	if (bytes >= (1LL << 30) && bytes % (1LL << 30) == 0)
+		return xasprintf("%lld GiB", bytes >> 30);
+	if (bytes >= (1LL << 20))
+		return xasprintf("%.3g MiB", (double)bytes / (1 << 20));
+	if (bytes >= (1LL << 10))
+		return xasprintf("%.3g KiB", (double)bytes / (1 << 10));
+	return xasprintf("%lld bytes", bytes);
+}
+
+static const char *signal_name(int sig)
+{
+	const char *abbrev = sigabbrev_np(sig);
+	static __thread char name[32];
+
+	if (!abbrev) {
+		snprintf(name, sizeof(name), "signal %d", sig);
+		return name;
+	}
+	snprintf(name, sizeof(name), "SIG%s", abbrev);
+	return name;
+}
+
+/* The environment of a run: a minimal base, then the variant's tool
+ * options, then the test's own variables (which win). */
+static char **make_env(const struct variant_run *vr, const struct spec_test *t)
+{
+	size_t n = 0, i;
+	char **env = xcalloc(4 + vr->nenv + t->nenv, sizeof(char *));
+
+	env[n++] = xstrdup("PATH=/usr/local/bin:/usr/bin:/bin");
+	env[n++] = xstrdup("LANG=C.UTF-8");
+	for (i = 0; i < vr->nenv; i++)
+		env[n++] = xstrdup(vr->env[i]);
+	for (i = 0; i < t->nenv; i++)
+		env[n++] = xstrdup(t->env[i]);
+	env[n] = NULL;
+	return env;
+}
+
+static void free_strv(char **v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Runs `program args` of test t once in a fresh WORK/run directory. */
+static int run_program(struct grade_ctx *c, const char *program,
+		       enum variant v, double scale, struct spawn *sp,
+		       struct variant_run *vr, char ***envp, const char ***argvp,
+		       struct error *e)
+{
+	const struct spec_test *t = c->t;
+	char *rundir = path_join(c->workdir, "run");
+	char *logdir = path_join(c->workdir, "logs");
+	const char **argv;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (rm_rf(rundir) < 0 || mkdir_p(rundir) < 0) {
+		rc = error_set(e, "%s: %s", rundir, strerror(errno));
+		goto out;
+	}
+	if (variant_prepare(v, logdir, vr) < 0) {
+		rc = error_set(e, "%s: %s", logdir, strerror(errno));
+		goto out;
+	}
+	argv = xcalloc(vr->nprefix + t->nargs + 2, sizeof(char *));
+	for (i = 0; i < vr->nprefix; i++)
+		argv[n++] = vr->prefix[i];
+	argv[n++] = program;
+	for (i = 0; i < t->nargs; i++)
+		argv[n++] = t->args[i];
+	argv[n] = NULL;
+	*argvp = argv;
+	*envp = make_env(vr, t);
+
+	sp->argv = argv;
+	sp->envp = (const char *const *)*envp;
+	sp->cwd = rundir;
+	sp->stdin_path = c->stdin_path;
+	sp->wall_s = t->limits.wall_s * scale;
+	sp->cpu_s = t->limits.cpu_s * scale;
+	/* valgrind keeps its own shadow memory: give it room */
+	sp->memory = v >= VARIANT_MEMCHECK ? t->limits.memory * 4 : t->limits.memory;
+	/* ASan/TSan reserve huge virtual ranges and touch more: no RLIMIT_AS,
+	 * and a cgroup limit with headroom */
+	if (v == VARIANT_ASAN || v == VARIANT_TSAN)
+		sp->memory = t->limits.memory * 3;
+	sp->processes = t->limits.processes;
+	sp->open_files = t->limits.open_files;
+	sp->output = t->limits.output;
+	rc = spawn_run(sp, e);
+out:
+	free(rundir);
+	free(logdir);
+	return rc;
+}
+
+/* Builds the reference solution on first need. */
+static void ensure_reference(struct grade_ctx *c)
+{
+	struct build_result br;
+	struct error e;
+	char *refdir, *refwork;
+
+	if (c->ref_state)
+		return;
+	refdir = c->o->reference_dir ? xstrdup(c->o->reference_dir)
+				     : path_join(c->s->dir, "solution");
+	refwork = path_join(c->workdir, "ref");
+	error_init(&e);
+	c->ref_state = -1;
+	if (!is_dir(refdir)) {
+		c->ref_problem = xasprintf("the reference solution %s is missing", refdir);
+	} else if (mkdir_p(refwork) < 0 ||
+		   build_submission(c->s, refdir, refwork, VARIANT_PLAIN, &br,
+				    &c->ref_program, &e) < 0) {
+		c->ref_problem = xasprintf("cannot build the reference solution: %s",
+					   e.msg);
+	} else {
+		if (br.ok)
+			c->ref_state = 1;
+		else
+			c->ref_problem = xasprintf(
+				"the reference solution does not compile:\n%s",
+				br.output ? br.output : "");
+		free(br.command);
+		free(br.output);
+		free_strv(br.warnings);
+	}
+	free(refdir);
+	free(refwork);
+}
+
+/* Runs the reference solution on the current test, once. */
+static void run_reference(struct grade_ctx *c)
+{
+	struct spawn sp;
+	struct variant_run vr;
+	char **env = NULL;
+	const char **argv = NULL;
+	struct error e;
+
+	if (c->ref_ran)
+		return;
+	ensure_reference(c);
+	c->ref_ran = -1;
+	if (c->ref_state < 0) {
+		c->ref_failure = xstrdup(c->ref_problem);
+		return;
+	}
+	error_init(&e);
+	spawn_init(&sp);
+	/* the reference gets generous limits: it is trusted, and a limit it
+	 * hit would blame the student for the instructor's spec */
+	if (run_program(c, c->ref_program, VARIANT_PLAIN, 3, &sp, &vr, &env,
+			&argv, &e) < 0) {
+		c->ref_failure = xasprintf("cannot run the reference solution: %s",
+					   e.msg);
+	} else if (sp.outcome != SPAWN_EXITED ||
+		   (c->t->exit_status >= 0 && sp.exit_code != c->t->exit_status)) {
+		c->ref_failure = xasprintf(
+			"the reference solution failed on this test (%s, status %d): check the spec",
+			spawn_outcome_name(sp.outcome), sp.exit_code);
+	} else {
+		c->ref_ran = 1;
+		buf_add(&c->ref_out, sp.out.data, sp.out.len);
+		buf_add(&c->ref_err, sp.err.data, sp.err.len);
+	}
+	variant_run_release(&vr);
+	free_strv(env);
+	free(argv);
+	spawn_release(&sp);
+}
+
+/* Materialises stdin and the expected texts of the current test. Returns 0,
+ * or -1 with a message for a VERDICT_ERROR row in *problem. */
+static int prepare_test(struct grade_ctx *c, size_t index, char **problem)
+{
+	const struct spec_test *t = c->t;
+	struct error e;
+	char *data = NULL;
+	size_t len = 0, i;
+
+	error_init(&e);
+	*problem = NULL;
+	free(c->stdin_path);
+	c->stdin_path = NULL;
+	if (t->in.kind != TEXT_NONE) {
+		if (spec_text_materialize(&t->in, &data, &len, &e) < 0) {
+			*problem = xasprintf("cannot prepare the input: %s", e.msg);
+			return -1;
+		}
+		c->stdin_path = xasprintf("%s/stdin-%zu", c->workdir, index);
+		if (write_file_atomic(c->stdin_path, data, len) < 0) {
+			*problem = xasprintf("cannot write %s: %s", c->stdin_path,
+					     strerror(errno));
+			free(data);
+			return -1;
+		}
+		c->stdin_len = len;
+		free(data);
+	}
+	c->exp = xcalloc(t->nchecks + 1, sizeof(*c->exp));
+	for (i = 0; i < t->nchecks; i++) {
+		const struct spec_check *k = &t->checks[i];
+		struct expected_text *x = &c->exp[i];
+
+		if (k->expected.kind == TEXT_NONE)
+			continue;
+		if (k->expected.kind == TEXT_REFERENCE) {
+			const struct buf *b;
+
+			run_reference(c);
+			if (c->ref_ran < 0) {
+				*problem = xstrdup(c->ref_failure);
+				return -1;
+			}
+			b = k->stream == STREAM_STDOUT ? &c->ref_out : &c->ref_err;
+			x->data = xstrndup(b->data, b->len);
+			x->len = b->len;
+		} else if (spec_text_materialize(&k->expected, &x->data, &x->len,
+						 &e) < 0) {
+			*problem = xasprintf("cannot prepare the expected output: %s",
+					     e.msg);
+			return -1;
+		}
+		x->have = 1;
+	}
+	return 0;
+}
+
+static void finish_test(struct grade_ctx *c)
+{
+	size_t i;
+
+	if (c->exp)
+		for (i = 0; i < c->t->nchecks; i++)
+			free(c->exp[i].data);
+	free(c->exp);
+	c->exp = NULL;
+	buf_reset(&c->ref_out);
+	buf_reset(&c->ref_err);
+	c->ref_ran = 0;
+	free(c->ref_failure);
+	c->ref_failure = NULL;
+	if (c->stdin_path)
+		unlink(c->stdin_path);
+}
+
+/* The first line of a tool's report that says what it found. */
+static char *tool_headline(const char *log)
+{
+	static const char *const marks[] = {
+		"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+		"WARNING: ThreadSanitizer", "runtime error:",
+		"Invalid read", "Invalid write", "Invalid free",
+		"Conditional jump", "Use of uninitialised",
+		"definitely lost", "Possible data race", "lock order",
+		"Conflicting", "FILE DESCRIPTORS", NULL
+	};
+	size_t i;
+
+	for (i = 0; marks[i]; i++) {
+		const char *p = strstr(log, marks[i]);
+
+		if (p) {
+			const char *bol = p, *eol = strchr(p, '\n');
+
+			while (bol > log && bol[-1] != '\n')
+				bol--;
+			while (*bol == '=' || (*bol >= '0' && *bol <= '9') ||
+			       *bol == ' ')
+				bol++;
+			return xstrndup(bol, eol ? (size_t)(eol - bol) : strlen(bol));
+		}
+	}
+	return xstrdup("the tool reported a problem");
+}
+
+/* Judges one finished run. */
+static void evaluate(struct grade_ctx *c, enum variant v,
+		     const struct spawn *sp, const struct variant_run *vr,
+		     double scale, struct run_eval *ev)
+{
+	const struct spec_test *t = c->t;
+	struct buf logs;
+	size_t i;
+	int reports;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->exit_code = sp->outcome == SPAWN_EXITED ? sp->exit_code : -1;
+	ev->term_signal = sp->outcome == SPAWN_SIGNALED ? sp->term_signal : 0;
+	ev->wall_s = sp->wall_used;
+	ev->cpu_s = sp->cpu_used;
+	ev->peak_memory = sp->peak_memory;
+	ev->leftover = sp->leftover;
+	if (sp->err.len)
+		ev->stderr_excerpt = excerpt(sp->err.data, sp->err.len,
+					     STDERR_EXCERPT_BYTES);
+
+	buf_init(&logs, 1 << 20);
+	reports = v == VARIANT_PLAIN ? 0 : variant_collect_logs(vr, &logs);
+	if (sp->outcome == SPAWN_EXEC_FAILED) {
+		ev->verdict = VERDICT_ERROR;
+		ev->message = xasprintf("the program could not be started: %s",
+					strerror(sp->exec_errno));
+	} else if (reports > 0) {
+		char *head = tool_headline(logs.data);
+
+		ev->verdict = VERDICT_FINDING;
+		ev->message = xasprintf("%s reported: %s", variant_name(v), head);
+		free(head);
+		free(ev->stderr_excerpt);
+		ev->stderr_excerpt = excerpt(logs.data, logs.len, EXCERPT_BYTES);
+	} else if (sp->outcome == SPAWN_TIMEOUT) {
+		ev->verdict = VERDICT_TIMEOUT;
+		ev->limit = xasprintf("wall time %g s", t->limits.wall_s * scale);
+		ev->message = xasprintf(
+			"did not finish within %g s and was killed (a deadlock, an endless loop, or waiting for input that never comes?)",
+			t->limits.wall_s * scale);
+	} else if (sp->outcome == SPAWN_CPU_LIMIT) {
+		ev->verdict = VERDICT_TIMEOUT;
+		ev->limit = xasprintf("CPU time %g s", t->limits.cpu_s * scale);
+		ev->message = xasprintf("used more than %g s of CPU time and was killed",
+					t->limits.cpu_s * scale);
+	} else if (sp->outcome == SPAWN_OUTPUT_LIMIT) {
+		char *sz = human_size(t->limits.output);
+
+		ev->verdict = VERDICT_OUTPUT_LIMIT;
+		ev->limit = xasprintf("output %s per stream", sz);
+		ev->message = xasprintf("printed more than %s and was killed", sz);
+		free(sz);
+	} else if (sp->outcome == SPAWN_MEMORY_LIMIT) {
+		char *sz = human_size(sp->memory);
+
+		ev->verdict = VERDICT_MEMORY_LIMIT;
+		ev->limit = xasprintf("memory %s", sz);
+		ev->message = xasprintf("used more than %s of memory and was killed", sz);
+		free(sz);
+	} else if (sp->outcome == SPAWN_SIGNALED) {
+		ev->verdict = VERDICT_CRASHED;
+		ev->message = xasprintf("crashed: killed by %s (%s)",
+					signal_name(sp->term_signal),
+					strsignal(sp->term_signal));
+	}
+	buf_release(&logs);
+	if (ev->verdict != VERDICT_PASSED)
+		return;
+
+	for (i = 0; i < t->nchecks; i++) {
+		const struct spec_check *k = &t->checks[i];
+		const struct buf *got = k->stream == STREAM_STDOUT ? &sp->out : &sp->err;
+		const struct expected_text *x = &c->exp[i];
+		struct match_result m;
+
+		memset(&m, 0, sizeof(m));
+		match_check(k, got->data, got->len, x->have ? x->data : NULL,
+			    x->have ? x->len : 0, &m);
+		if (m.ok) {
+			match_result_release(&m);
+			continue;
+		}
+		ev->verdict = VERDICT_WRONG_OUTPUT;
+		ev->message = xasprintf("%s: %s",
+					k->stream == STREAM_STDOUT ? "stdout" : "stderr",
+					m.message ? m.message : "check failed");
+		ev->diff_line = m.line;
+		if (x->have && (k->kind == CHECK_EXACT || k->kind == CHECK_TRAILING_WS)) {
+			struct diff_result d;
+
+			if (diff_unified(x->data, x->len, got->data, got->len,
+					 "expected", "actual", DIFF_CONTEXT,
+					 DIFF_MAX_LINES, &d) == 0) {
+				ev->diff = d.text;
+				d.text = NULL;
+				if (d.first_line)
+					ev->diff_line = d.first_line;
+				diff_result_release(&d);
+			}
+			ev->expected = excerpt(x->data, x->len, EXCERPT_BYTES);
+		}
+		ev->actual = excerpt(got->data, got->len, EXCERPT_BYTES);
+		match_result_release(&m);
+		break;
+	}
+	if (t->exit_status >= 0 && sp->exit_code != t->exit_status) {
+		if (ev->verdict == VERDICT_PASSED) {
+			ev->verdict = VERDICT_WRONG_EXIT;
+			ev->message = xasprintf("exited with status %d, expected %d",
+						sp->exit_code, t->exit_status);
+		} else {
+			char *m = xasprintf("%s; and it exited with status %d, expected %d",
+					    ev->message, sp->exit_code,
+					    t->exit_status);
+
+			free(ev->message);
+			ev->message = m;
+		}
+	}
+}
+
+/* How a student can rerun a visible test by hand. */
+static char *repro_command(const struct grade_ctx *c)
+{
+	const struct spec_test *t = c->t;
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 4096);
+	for (i = 0; i < t->nenv; i++)
+		buf_addf(&b, "%s ", t->env[i]);
+	buf_addf(&b, "./%s", c->s->build.program);
+	for (i = 0; i < t->nargs; i++)
+		buf_addf(&b, " '%s'", t->args[i]);
+	switch (t->in.kind) {
+	case TEXT_FILE: {
+		const char *rel = t->in.path;
+		size_t dl = strlen(c->s->dir);
+
+		if (!strncmp(rel, c->s->dir, dl) && rel[dl] == '/')
+			rel += dl + 1;
+		buf_addf(&b, " < %s (in the exercise directory)", rel);
+		break;
+	}
+	case TEXT_GENERATE:
+		buf_addf(&b, " < (generated input: %zu bytes, seed %llu)",
+			 c->stdin_len, t->in.gen.seed);
+		break;
+	case TEXT_INLINE:
+		if (t->in.len <= 160) {
+			struct buf q;
+
+			buf_init(&q, 1024);
+			for (i = 0; i < t->in.len; i++) {
+				unsigned char ch = (unsigned char)t->in.text[i];
+
+				if (ch == '\n')
+					buf_adds(&q, "\\n");
+				else if (ch == '\'' || ch == '\\')
+					buf_addf(&q, "\\%c", ch);
+				else if (ch < 32 || ch >= 127)
+					buf_addf(&q, "\\%03o", ch);
+				else
+					buf_addch(&q, (char)ch);
+			}
+			buf_addf(&b, " < <(printf '%s')", q.data);
+			buf_release(&q);
+		} else {
+			buf_addf(&b, " < (the test's %zu-byte input)", t->in.len);
+		}
+		break;
+	default:
+		buf_adds(&b, " < /dev/null");
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* Copies the verdict of a run into the row, leaving out what a student must
+ * not see for a hidden test. */
+static void fill_row(struct grade_ctx *c, struct test_result *row,
+		     struct run_eval *ev)
+{
+	const struct spec_test *t = c->t;
+	int hidden = t->visibility != VIS_VISIBLE;
+
+	row->verdict = ev->verdict;
+	row->exit_code = ev->exit_code;
+	row->term_signal = ev->term_signal;
+	row->wall_s = ev->wall_s;
+	row->cpu_s = ev->cpu_s;
+	row->peak_memory = ev->peak_memory;
+	row->leftover = ev->leftover;
+	if (ev->verdict == VERDICT_PASSED)
+		return;
+	row->limit = ev->limit;
+	ev->limit = NULL;
+	row->hint = t->hint ? xstrdup(t->hint) : NULL;
+	if (hidden) {
+		/* the verdict and the limit only: a wrong-output message quotes
+		 * the expected text, a diff shows it, stderr may echo input */
+		if (ev->verdict == VERDICT_WRONG_OUTPUT)
+			row->message = xstrdup("the output is not what this test expects");
+		else if (ev->verdict == VERDICT_FINDING)
+			row->message = xstrdup("a tool found a problem in this test");
+		else {
+			row->message = ev->message;
+			ev->message = NULL;
+		}
+		return;
+	}
+	row->message = ev->message;
+	row->diff = ev->diff;
+	row->diff_line = ev->diff_line;
+	row->expected = ev->expected;
+	row->actual = ev->actual;
+	row->stderr_excerpt = ev->stderr_excerpt;
+	ev->message = ev->diff = ev->expected = ev->actual = NULL;
+	ev->stderr_excerpt = NULL;
+	row->command = repro_command(c);
+}
+
+static struct test_result *new_row(struct grade_ctx *c, enum variant v,
+				   double points)
+{
+	struct grade_result *r = c->r;
+	struct test_result *row;
+
+	r->tests = xrealloc(r->tests, (r->ntests + 1) * sizeof(*r->tests));
+	row = &r->tests[r->ntests++];
+	memset(row, 0, sizeof(*row));
+	row->name = xstrdup(c->t->name);
+	row->variant = v;
+	row->max_score = points;
+	row->visibility = c->t->visibility;
+	row->description = c->t->description ? xstrdup(c->t->description) : NULL;
+	row->exit_code = -1;
+	return row;
+}
+
+/* STEP_RUN: run the program `repeat` times; every run must pass. */
+static int step_run(struct grade_ctx *c, enum variant v,
+		    struct test_result *row, struct error *e)
+{
+	const struct spec_test *t = c->t;
+	struct run_eval first_fail, last;
+	int have_fail = 0, i;
+	double scale = variant_time_scale(v);
+
+	memset(&first_fail, 0, sizeof(first_fail));
+	memset(&last, 0, sizeof(last));
+	for (i = 0; i < t->repeat; i++) {
+		struct spawn sp;
+		struct variant_run vr;
+		char **env = NULL;
+		const char **argv = NULL;
+		const char *sp_isolation;
+		enum verdict this;
+		int rc;
+
+		spawn_init(&sp);
+		rc = run_program(c, c->program[build_variant_of(v)], v, scale,
+				 &sp, &vr, &env, &argv, e);
+		if (rc == 0) {
+			run_eval_release(&last);
+			evaluate(c, v, &sp, &vr, scale, &last);
+		}
+		sp_isolation = sp.isolation; /* static string */
+		variant_run_release(&vr);
+		free_strv(env);
+		free(argv);
+		spawn_release(&sp);
+		if (rc < 0) {
+			run_eval_release(&first_fail);
+			run_eval_release(&last);
+			return -1;
+		}
+		row->runs++;
+		if (!c->r->isolation && sp_isolation)
+			c->r->isolation = xstrdup(sp_isolation);
+		this = last.verdict;
+		if (this != VERDICT_PASSED) {
+			row->failures++;
+			if (!have_fail) {
+				first_fail = last;
+				memset(&last, 0, sizeof(last));
+				have_fail = 1;
+			}
+		}
+		if (c->o->verbose)
+			fprintf(stderr, "  %s [%s] run %d/%d: %s\n", t->name,
+				variant_name(v), i + 1, t->repeat,
+				verdict_name(this));
+	}
+	fill_row(c, row, have_fail ? &first_fail : &last);
+	if (have_fail && t->repeat > 1) {
+		char *m = xasprintf("%s (failed %d of %d runs)",
+				    row->message ? row->message : "failed",
+				    row->failures, row->runs);
+
+		free(row->message);
+		row->message = m;
+	}
+	run_eval_release(&first_fail);
+	run_eval_release(&last);
+	return 0;
+}
+
+struct step_ops {
+	enum step_kind kind;
+	int (*run)(struct grade_ctx *c, enum variant v, struct test_result *row,
+		   struct error *e);
+};
+
+static const struct step_ops step_table[STEP__COUNT] = {
+	[STEP_RUN] = { STEP_RUN, step_run },
+};
+
+static int count_bits(unsigned m)
+{
+	return __builtin_popcount(m);
+}
+
+static void build_all(struct grade_ctx *c, unsigned needed, struct error *e,
+		      int *fault)
+{
+	enum variant v;
+
+	for (v = 0; v < VARIANT__COUNT; v++) {
+		enum variant bv = build_variant_of(v);
+		struct build_result *br = &c->r->builds[bv];
+
+		if (!(needed & VARIANT_BIT(v)) || c->built[bv])
+			continue;
+		c->built[bv] = 1;
+		if (c->o->verbose)
+			fprintf(stderr, "building %s (%s)\n", c->r->submission,
+				variant_name(bv));
+		if (build_submission(c->s, c->o->submission_dir, c->workdir, bv,
+				     br, &c->program[bv], e) < 0) {
+			*fault = 1;
+			return;
+		}
+	}
+}
+
+static char *iso_now(void)
+{
+	char s[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(s);
+}
+
+int grade_submission(const struct spec *s, const struct grade_opts *o,
+		     struct grade_result **out, struct error *e)
+{
+	struct grade_ctx c;
+	struct grade_result *r;
+	unsigned needed = 0;
+	size_t ti;
+	int fault = 0;
+	enum variant v;
+	double t0 = now_seconds();
+
+	*out = NULL;
+	if (!is_dir(o->submission_dir))
+		return error_set(e, "%s: not a directory", o->submission_dir);
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.o = o;
+	c.workdir = make_temp_dir("work");
+	if (!c.workdir)
+		return error_set(e, "cannot create a temporary directory: %s",
+				 strerror(errno));
+	buf_init(&c.ref_out, 0);
+	buf_init(&c.ref_err, 0);
+
+	r = xcalloc(1, sizeof(*r));
+	c.r = r;
+	r->exercise = xstrdup(s->name);
+	r->title = xstrdup(s->title);
+	r->submission = o->submission_name ? xstrdup(o->submission_name)
+					   : path_basename(o->submission_dir);
+	r->grader_version = xstrdup(GRADER_VERSION);
+	r->started_at = iso_now();
+	r->public_only = o->public_only;
+	for (v = 0; v < VARIANT__COUNT; v++)
+		r->builds[v].ok = -1;
+
+	for (ti = 0; ti < s->ntests; ti++) {
+		const struct spec_test *t = &s->tests[ti];
+		unsigned vs = t->variants & (o->variants ? o->variants : ~0u);
+
+		if (o->public_only && t->visibility != VIS_VISIBLE)
+			continue;
+		needed |= vs;
+	}
+	build_all(&c, needed, e, &fault);
+
+	for (ti = 0; ti < s->ntests && !fault; ti++) {
+		const struct spec_test *t = &s->tests[ti];
+		unsigned vs = t->variants & (o->variants ? o->variants : ~0u);
+		double share = t->points / (count_bits(t->variants) ? count_bits(t->variants) : 1);
+		char *problem = NULL;
+		int prepared;
+
+		if (o->public_only && t->visibility != VIS_VISIBLE)
+			continue;
+		if (!vs)
+			continue;
+		c.t = t;
+		prepared = -2; /* prepared lazily: not needed if nothing compiled */
+		for (v = 0; v < VARIANT__COUNT && !fault; v++) {
+			struct test_result *row;
+
+			if (!(vs & VARIANT_BIT(v)))
+				continue;
+			row = new_row(&c, v, share);
+			r->max_score += share;
+			if (!c.program[build_variant_of(v)]) {
+				row->verdict = VERDICT_COMPILE_ERROR;
+				row->message = xstrdup(
+					"the program did not compile (see the build section)");
+				continue;
+			}
+			if (prepared == -2)
+				prepared = prepare_test(&c, ti, &problem);
+			if (prepared < 0) {
+				row->verdict = VERDICT_ERROR;
+				row->message = xstrdup(problem);
+				continue;
+			}
+			if (step_table[t->kind].run(&c, v, row, e) < 0) {
+				fault = 1;
+				break;
+			}
+			if (row->verdict == VERDICT_PASSED)
+				row->score = share;
+			r->score += row->score;
+		}
+		free(problem);
+		finish_test(&c);
+	}
+
+	r->execution_time = now_seconds() - t0;
+	r->findings = NULL;
+	r->nfindings = 0;
+	for (v = 0; v < VARIANT__COUNT; v++)
+		free(c.program[v]);
+	free(c.ref_program);
+	free(c.ref_problem);
+	free(c.stdin_path);
+	buf_release(&c.ref_out);
+	buf_release(&c.ref_err);
+	if (!o->keep_workdir)
+		rm_rf(c.workdir);
+	else
+		fprintf(stderr, "grader: working directory kept: %s\n", c.workdir);
+	free(c.workdir);
+	if (fault) {
+		grade_result_free(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}

@@ -1,0 +1,139 @@
+/*
+ * spawn.h - the one way the grader runs a program.
+ *
+ * Every place that runs something -- the compiler, a student's program, a
+ * reference solution, a tool -- fills a struct spawn and calls spawn_run()
+ * (or spawn_start() + spawn_pump()/spawn_finish() when it must interact
+ * while the program runs). No other file calls fork/exec/wait.
+ *
+ * What it guarantees:
+ *  - the program runs in a new session and process group, with stdin from a
+ *    file, a byte string or /dev/null, and stdout/stderr captured into capped
+ *    buffers (beyond the cap the run is killed: SPAWN_OUTPUT_LIMIT);
+ *  - a wall-clock timeout and a CPU limit over the whole tree, a memory
+ *    limit and a process limit -- never RLIMIT_AS/RLIMIT_DATA, which break
+ *    AddressSanitizer and ThreadSanitizer. Memory and process limits use a
+ *    cgroup where one is writable, RLIMIT_NPROC otherwise (see `isolation`);
+ *  - descendants that escape the process group (setsid, double fork) are
+ *    found -- through the cgroup, or because the grader is their
+ *    PR_SET_CHILD_SUBREAPER -- reported in `leftover` and killed. After
+ *    spawn_finish() returns, no process of the run is alive;
+ *  - it works as an ordinary user (no cgroup: degraded, and says so) and as
+ *    root.
+ *
+ * Only async-signal-safe calls happen between fork and exec; an exec failure
+ * reaches the parent through a close-on-exec pipe (SPAWN_EXEC_FAILED).
+ *
+ * Ownership: the caller owns argv/envp/cwd/stdin_* and must keep them alive
+ * until spawn_finish(); the struct owns `out`, `err` (released by
+ * spawn_release()).
+ */
+#ifndef GRADER_SPAWN_H
+#define GRADER_SPAWN_H
+
+#include <sys/types.h>
+
+#include "buf.h"
+#include "error.h"
+
+enum spawn_outcome {
+	SPAWN_EXITED = 0,     /* exit_code is valid */
+	SPAWN_SIGNALED,       /* term_signal is valid */
+	SPAWN_TIMEOUT,        /* wall clock ran out; tree killed */
+	SPAWN_CPU_LIMIT,      /* CPU time ran out; tree killed */
+	SPAWN_OUTPUT_LIMIT,   /* stdout or stderr beyond its cap; tree killed */
+	SPAWN_MEMORY_LIMIT,   /* memory cgroup limit hit (OOM kill) */
+	SPAWN_EXEC_FAILED,    /* could not be started; exec_errno is valid */
+};
+const char *spawn_outcome_name(enum spawn_outcome o);
+
+struct spawn {
+	/* --- input --- */
+	const char *const *argv;  /* argv[0] is the path to execute */
+	const char *const *envp;  /* NULL = a minimal default environment
+				     (PATH=/usr/local/bin:/usr/bin:/bin, LANG=C) */
+	const char *cwd;          /* NULL = inherit */
+	const char *stdin_path;   /* a file to read, or */
+	const char *stdin_data;   /* bytes fed through a pipe, or both NULL for /dev/null */
+	size_t stdin_len;
+
+	double wall_s;            /* 0 = no limit */
+	double cpu_s;             /* 0 = no limit */
+	long long memory;         /* bytes; 0 = no limit */
+	int processes;            /* 0 = no limit */
+	int open_files;           /* 0 = inherit */
+	long long output;         /* cap per stream; 0 = BUF_DEFAULT_LIMIT */
+	int merge_stderr;         /* 1: stderr goes into `out` too */
+
+	/* --- output --- */
+	struct buf out, err;
+	enum spawn_outcome outcome;
+	int exit_code;            /* SPAWN_EXITED */
+	int term_signal;          /* SPAWN_SIGNALED (and the signal that ended a
+				     killed run, if known) */
+	int exec_errno;           /* SPAWN_EXEC_FAILED */
+	double wall_used;         /* seconds */
+	double cpu_used;          /* user+sys of the whole tree, seconds */
+	long long peak_memory;    /* bytes (cgroup peak, or max RSS of one process) */
+	int leftover;             /* processes still alive after the main one
+				     exited, found and killed */
+	const char *isolation;    /* "cgroup" or "process-group+subreaper":
+				     which mechanism tracked the tree */
+
+	/* --- private --- */
+	pid_t pid;
+	int pidfd;
+	int fd_in, fd_out, fd_err;
+	size_t in_off;
+	double t_start;
+	int done;
+	int status;
+	void *cg;                 /* cgroup state, if any */
+	int limit;                /* the limit that killed the run (an
+				     enum spawn_outcome), or -1 */
+	int ended;                /* the main process has ended (unreaped) */
+	int reaped;               /* ... and has been waited for */
+	int tree_killed;          /* the tree has been killed and counted */
+	double t_end;             /* when the end was seen */
+	double next_cpu_check;    /* when the CPU usage is next read */
+	double rusage_cpu;        /* user+sys from wait4 (fallback) */
+	long long rusage_maxrss;  /* bytes, from wait4 */
+	unsigned long long start_ticks; /* /proc start time of the main
+					   process, to tell its descendants
+					   from older processes (fallback) */
+};
+
+/* Zeroes sp and initialises the buffers. Set the inputs afterwards. */
+void spawn_init(struct spawn *sp);
+/* Frees the buffers. */
+void spawn_release(struct spawn *sp);
+
+/* Runs to completion. Returns 0 when the program was run (whatever its
+ * outcome), -1 with e filled on a fault of the grader (fork failed, ...). */
+int spawn_run(struct spawn *sp, struct error *e);
+
+/* The same in steps: start; pump I/O for up to timeout_s seconds (returns 1
+ * once the main process has ended or a limit killed it, 0 while it still
+ * runs, -1 on a fault); finish: kill what is left, reap everything, fill the
+ * outputs. spawn_finish() must be called after a successful spawn_start().
+ * A negative timeout_s pumps until the end; 0 polls once without waiting.
+ * spawn_finish() returns 0 (or -1 when a process could not be killed). */
+int spawn_start(struct spawn *sp, struct error *e);
+int spawn_pump(struct spawn *sp, double timeout_s);
+int spawn_finish(struct spawn *sp);
+
+/* Sends sig to the whole process group of the run. */
+int spawn_signal(struct spawn *sp, int sig);
+
+/* To be called once at start-up by a process that spawns: makes it the
+ * subreaper of everything it starts, so escaped descendants are found, and
+ * ignores SIGPIPE. spawn_start() calls it too (once), so forgetting it
+ * cannot leak processes; calling it again is harmless.
+ *
+ * Because the grader adopts orphans, spawn_finish() reaps every exited
+ * child that is not the main process of a run (those are created without
+ * an exit signal and never match waitpid(-1, ...)). Code that forks by
+ * other means would lose its children's statuses: it must not exist. */
+void spawn_setup_process(void);
+
+#endif

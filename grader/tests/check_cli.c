@@ -1,0 +1,386 @@
+/*
+ * check_cli.c - end-to-end tests of the `grader` command on a tiny exercise
+ * (data/cli/upper: upper-case stdin) and its fixtures: exit statuses, the
+ * reports, hidden tests kept hidden, nothing left running, validate.
+ *
+ * They run the built binary ($GRADER_BIN) as a user would.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "buf.h"
+#include "util.h"
+
+#define EX "data/cli/upper"
+#define FIX "data/cli/upper-fixtures"
+
+/* Runs a shell command; returns its exit status, output (stdout+stderr) in out. */
+static int sh(struct buf *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int sh(struct buf *out, const char *fmt, ...)
+{
+	char *cmd, *full;
+	va_list ap;
+	FILE *p;
+	char chunk[4096];
+	size_t n;
+	int status;
+
+	va_start(ap, fmt);
+	ck_assert_int_ge(vasprintf(&cmd, fmt, ap), 0);
+	va_end(ap);
+	full = xasprintf("%s 2>&1", cmd);
+	p = popen(full, "r");
+	ck_assert_ptr_nonnull(p);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		buf_add(out, chunk, n);
+	status = pclose(p);
+	free(cmd);
+	free(full);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static const char *bin(void)
+{
+	const char *b = getenv("GRADER_BIN");
+
+	ck_assert_msg(b != NULL, "GRADER_BIN is not set");
+	return b;
+}
+
+/* Grades fixture `name` into a fresh directory; returns the exit status. */
+static int grade(const char *name, const char *extra, char **outdir,
+		 struct buf *out)
+{
+	*outdir = make_temp_dir("cli");
+	ck_assert_ptr_nonnull(*outdir);
+	return sh(out, "%s grade %s %s/%s -o %s %s", bin(), EX, FIX, name, *outdir,
+		  extra ? extra : "");
+}
+
+static json_t *load_json(const char *dir)
+{
+	char *p = path_join(dir, "results.json");
+	json_error_t err;
+	json_t *j = json_load_file(p, 0, &err);
+
+	ck_assert_msg(j != NULL, "%s: %s", p, err.text);
+	free(p);
+	return j;
+}
+
+static json_t *find_test(json_t *root, const char *name)
+{
+	json_t *tests = json_object_get(root, "tests"), *t;
+	size_t i;
+
+	json_array_foreach(tests, i, t) {
+		const char *n = json_string_value(json_object_get(t, "test"));
+
+		if (n && !strcmp(n, name))
+			return t;
+	}
+	ck_abort_msg("no test %s in results.json", name);
+	return NULL;
+}
+
+static char *read_report(const char *dir, const char *file)
+{
+	char *p = path_join(dir, file);
+	struct buf b;
+
+	buf_init(&b, 0);
+	ck_assert_msg(buf_read_file(&b, p) == 0, "cannot read %s", p);
+	free(p);
+	return buf_detach(&b, NULL);
+}
+
+START_TEST(correct_submission_gets_full_marks)
+{
+	struct buf out;
+	char *dir;
+	json_t *j;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(grade("good", NULL, &dir, &out), 0);
+	j = load_json(dir);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(j, "score")), 5, 1e-9);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(j, "max_score")), 5, 1e-9);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "tests")), 4);
+	ck_assert_str_eq(json_string_value(json_object_get(find_test(j, "reference-big"),
+							     "status")), "passed");
+	ck_assert(is_file(path_join(dir, "junit.xml")));
+	ck_assert(is_file(path_join(dir, "report.md")));
+	json_decref(j);
+	rm_rf(dir);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(wrong_output_is_explained_with_diff_and_hint)
+{
+	struct buf out;
+	char *dir, *md;
+	json_t *j, *t;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(grade("wrong", NULL, &dir, &out), 0);
+	j = load_json(dir);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(j, "score")), 1, 1e-9);
+	t = find_test(j, "hello");
+	ck_assert_str_eq(json_string_value(json_object_get(t, "status")), "failed");
+	ck_assert_str_eq(json_string_value(json_object_get(t, "verdict")), "wrong_output");
+	md = read_report(dir, "report.md");
+	ck_assert_msg(strstr(md, "-HELLO") && strstr(md, "+hello"),
+		      "report.md has no diff:\n%s", md);
+	ck_assert_msg(strstr(md, "Use toupper() on every byte."), "no hint:\n%s", md);
+	free(md);
+	json_decref(j);
+	rm_rf(dir);
+	buf_release(&out);
+}
+END_TEST
+
+/* A hidden test's input and expected output never reach a report. */
+START_TEST(hidden_test_data_never_reaches_reports)
+{
+	static const char *const files[] = { "results.json", "report.md", "junit.xml" };
+	struct buf out;
+	char *dir;
+	size_t i;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(grade("wrong", NULL, &dir, &out), 0);
+	ck_assert_ptr_null(strstr(out.data, "SECRET-MARKER"));
+	for (i = 0; i < 3; i++) {
+		char *text = read_report(dir, files[i]);
+
+		ck_assert_msg(!strstr(text, "SECRET-MARKER") && !strstr(text, "secret-marker"),
+			      "%s leaks the hidden test", files[i]);
+		free(text);
+	}
+	/* ... while the hidden test still counts, with its hint */
+	{
+		json_t *j = load_json(dir), *t = find_test(j, "secret");
+
+		ck_assert_str_eq(json_string_value(json_object_get(t, "visibility")), "hidden");
+		ck_assert_str_eq(json_string_value(json_object_get(t, "status")), "failed");
+		json_decref(j);
+	}
+	rm_rf(dir);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(min_score_sets_exit_status)
+{
+	struct buf out;
+	char *dir;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(grade("wrong", "--min-score 4", &dir, &out), 1);
+	rm_rf(dir);
+	free(dir);
+	ck_assert_int_eq(grade("good", "--min-score 5", &dir, &out), 0);
+	rm_rf(dir);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(compile_error_is_a_verdict_with_compiler_messages)
+{
+	struct buf out;
+	char *dir, *md;
+	json_t *j, *t;
+	size_t i;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(grade("broken", NULL, &dir, &out), 0);
+	j = load_json(dir);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(j, "score")), 0, 1e-9);
+	json_array_foreach(json_object_get(j, "tests"), i, t)
+		ck_assert_str_eq(json_string_value(json_object_get(t, "verdict")),
+				 "compile_error");
+	md = read_report(dir, "report.md");
+	ck_assert_msg(strstr(md, "missing_variable"), "no compiler message:\n%s", md);
+	free(md);
+	json_decref(j);
+	rm_rf(dir);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(crash_names_the_signal)
+{
+	struct buf out;
+	char *dir;
+	json_t *j, *t;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(grade("crash", NULL, &dir, &out), 0);
+	j = load_json(dir);
+	t = find_test(j, "empty");
+	ck_assert_str_eq(json_string_value(json_object_get(t, "verdict")), "crashed");
+	ck_assert_msg(strstr(json_string_value(json_object_get(t, "output")), "SIGSEGV"),
+		      "output: %s", json_string_value(json_object_get(t, "output")));
+	json_decref(j);
+	rm_rf(dir);
+	buf_release(&out);
+}
+END_TEST
+
+/* A program that hangs and leaves a setsid daemon: timeouts, and nothing of
+ * it is left running afterwards. */
+START_TEST(hang_times_out_and_leaves_nothing_running)
+{
+	struct buf out, ps;
+	char *dir;
+	json_t *j;
+
+	buf_init(&out, 0);
+	buf_init(&ps, 0);
+	ck_assert_int_eq(grade("hang", "--variant plain", &dir, &out), 0);
+	j = load_json(dir);
+	ck_assert_str_eq(json_string_value(json_object_get(find_test(j, "hello"), "verdict")),
+			 "timeout");
+	ck_assert_int_ne(sh(&ps, "pgrep -x upper"), 0);
+	json_decref(j);
+	rm_rf(dir);
+	buf_release(&out);
+	buf_release(&ps);
+}
+END_TEST
+
+START_TEST(bad_spec_is_located)
+{
+	struct buf out;
+	char *dir = make_temp_dir("cli");
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "%s grade data/cli/badspec %s/good -o %s", bin(), FIX, dir), 2);
+	ck_assert_msg(strstr(out.data, "spec.yaml:8:") && strstr(out.data, "stdinn"),
+		      "message: %s", out.data);
+	rm_rf(dir);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(missing_submission_is_exit_2)
+{
+	struct buf out;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "%s grade %s /nonexistent/sub", bin(), EX), 2);
+	ck_assert_msg(strstr(out.data, "/nonexistent/sub"), "message: %s", out.data);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(validate_passes_on_declared_verdicts)
+{
+	struct buf out;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "%s validate %s --fixtures %s", bin(), EX, FIX), 0);
+	ck_assert_msg(strstr(out.data, "5 fixtures checked, 0 differences"), "%s", out.data);
+	ck_assert_msg(strstr(out.data, "reference"), "%s", out.data);
+	buf_release(&out);
+}
+END_TEST
+
+/* A fixture whose declared verdict is wrong makes validate fail. */
+START_TEST(validate_fails_on_a_difference)
+{
+	struct buf out;
+	char *dir = make_temp_dir("fix");
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "mkdir %s/good && cp %s/good/upper.c %s/good/ && "
+				  "printf 'verdicts:\\n  hello: timeout\\n' > %s/good/expect.yaml",
+			    dir, FIX, dir, dir), 0);
+	ck_assert_int_eq(sh(&out, "%s validate %s --fixtures %s", bin(), EX, dir), 1);
+	ck_assert_msg(strstr(out.data, "hello [plain]: expected timeout, got passed"),
+		      "%s", out.data);
+	rm_rf(dir);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(help_and_unknown_commands)
+{
+	static const char *const cmds[] = { "grade", "check", "validate", "list" };
+	struct buf out;
+	size_t i;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "%s --help", bin()), 0);
+	for (i = 0; i < 4; i++) {
+		ck_assert_msg(strstr(out.data, cmds[i]), "%s missing from --help", cmds[i]);
+		buf_reset(&out);
+		ck_assert_int_eq(sh(&out, "%s %s --help", bin(), cmds[i]), 0);
+		ck_assert_msg(strstr(out.data, "usage: grader"), "%s", out.data);
+	}
+	ck_assert_int_eq(sh(&out, "%s frobnicate", bin()), 2);
+	ck_assert_int_eq(sh(&out, "%s grade", bin()), 2);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(list_shows_exercises_and_invalid_specs)
+{
+	struct buf out;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "GRADER_EXERCISES=data/cli %s list", bin()), 2);
+	ck_assert_msg(strstr(out.data, "upper") && strstr(out.data, "Upper-case the input"),
+		      "%s", out.data);
+	ck_assert_msg(strstr(out.data, "invalid spec"), "%s", out.data);
+	buf_release(&out);
+}
+END_TEST
+
+/* `grader check` in the submission directory: public tests only. */
+START_TEST(check_runs_public_tests_in_the_submission)
+{
+	struct buf out;
+	char *dir = make_temp_dir("chk"), *here = path_real(".");
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "cp %s/wrong/upper.c %s/", FIX, dir), 0);
+	ck_assert_int_eq(sh(&out, "cd %s && GRADER_EXERCISES=%s/data/cli %s check upper",
+			    dir, here, bin()), 1);
+	ck_assert_ptr_null(strstr(out.data, "secret"));
+	ck_assert_msg(strstr(out.data, "hello"), "%s", out.data);
+	rm_rf(dir);
+	buf_release(&out);
+}
+END_TEST
+
+Suite *make_cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("end-to-end");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, correct_submission_gets_full_marks);
+	tcase_add_test(tc, wrong_output_is_explained_with_diff_and_hint);
+	tcase_add_test(tc, hidden_test_data_never_reaches_reports);
+	tcase_add_test(tc, min_score_sets_exit_status);
+	tcase_add_test(tc, compile_error_is_a_verdict_with_compiler_messages);
+	tcase_add_test(tc, crash_names_the_signal);
+	tcase_add_test(tc, hang_times_out_and_leaves_nothing_running);
+	tcase_add_test(tc, bad_spec_is_located);
+	tcase_add_test(tc, missing_submission_is_exit_2);
+	tcase_add_test(tc, validate_passes_on_declared_verdicts);
+	tcase_add_test(tc, validate_fails_on_a_difference);
+	tcase_add_test(tc, help_and_unknown_commands);
+	tcase_add_test(tc, list_shows_exercises_and_invalid_specs);
+	tcase_add_test(tc, check_runs_public_tests_in_the_submission);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,5 @@
+/* Bug: does not compile. */
+int main(void)
+{
+	return missing_variable
+}
