@@ -43,8 +43,9 @@ void report_summary(const struct grade_result *r, FILE *f, int color,
 		    const char *outdir);
 
 /*
- * Helpers shared by the writers (report.c). Not for other modules: they
- * exist so that the three formats say the same thing the same way.
+ * Helpers shared by the writers (report.c, report_md.c). Not for other
+ * modules: they exist so that the three formats say the same thing the same
+ * way, and so that the tests can reach them.
  */
 
 /* Scores with at most two decimals and no trailing zeros: "2", "1.5",
@@ -61,12 +62,12 @@ enum { REPORT_CLEAN_CONTROLS = 1 };
 char *report_clean(const char *s, int flags);
 
 /* "name" for the plain variant, "name [asan]" otherwise. Caller frees. */
-char *report_test_label(const struct test_result *t);
+char *report_test_label(const struct test_outcome *t);
 
 /* Whether a row's details (diff, output, stderr, command) may be shown: only
  * visible tests. grade.c never stores them for the others; the writers
  * check again so that a mistake upstream cannot leak a hidden test. */
-int report_test_is_visible(const struct test_result *t);
+int report_test_is_visible(const struct test_outcome *t);
 
 /* The build reported as "the" build: the plain one when it was built, else
  * the first variant's that was. NULL if nothing was built. */
@@ -76,10 +77,10 @@ const struct build_result *report_main_build(const struct grade_result *r,
 int report_build_failed(const struct grade_result *r);
 /* The build a row's program came from, or NULL. */
 const struct build_result *report_build_of(const struct grade_result *r,
-					   const struct test_result *t);
+					   const struct test_outcome *t);
 
 /* Whether finding f was produced by row t. */
-int report_finding_in_test(const struct finding *f, const struct test_result *t);
+int report_finding_in_test(const struct finding *f, const struct test_outcome *t);
 
 /* Markdown building blocks. Text from a student's program may contain any
  * byte: report_md_text() escapes what Markdown or HTML would interpret;
@@ -95,6 +96,6 @@ void report_md_block(struct buf *b, const char *info, const char *s);
  * shown)"; otherwise (Gradescope, which hides the row itself) the message,
  * the limit and the hint. */
 void report_md_details(struct buf *b, const struct grade_result *r,
-		       const struct test_result *t, int student);
+		       const struct test_outcome *t, int student);
 
 #endif
