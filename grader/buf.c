@@ -34,22 +34,27 @@ char *buf_detach(struct buf *b, size_t *len)
 
 	if (len)
 		*len = b->len;
-	buf_init(b, b->limit);
-	return d;
+	/* Left empty without allocating: a caller that detaches and walks
+	 * away leaks nothing, and one that appends again gets a new block. */
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->truncated = 0;
+	return d ? d : xstrdup("");
 }
 
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
 	b->truncated = 0;
-	b->data[0] = '\0';
+	if (b->data)
+		b->data[0] = '\0';
 }
 
 static void buf_grow(struct buf *b, size_t want)
 {
-	size_t ncap = b->cap;
+	size_t ncap = b->cap ? b->cap : 64;
 
-	if (want + 1 <= b->cap)
+	if (b->data && want + 1 <= b->cap)
 		return;
 	while (ncap < want + 1)
 		ncap = ncap * 2;
@@ -61,6 +66,10 @@ size_t buf_add(struct buf *b, const void *data, size_t n)
 {
 	size_t room = b->limit - b->len;
 
+	if (!b->data) {
+		buf_grow(b, 0);
+		b->data[0] = '\0';
+	}
 	if (n > room) {
 		b->truncated = 1;
 		n = room;

@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 struct buf {
-	char *data;     /* NUL-terminated; never NULL after buf_init */
+	char *data;     /* NUL-terminated; NULL only after buf_detach */
 	size_t len;
 	size_t cap;
 	size_t limit;   /* maximum len; 0 means BUF_DEFAULT_LIMIT */
@@ -28,7 +28,8 @@ struct buf {
 
 void buf_init(struct buf *b, size_t limit);
 void buf_release(struct buf *b);
-/* Returns data (caller frees) and leaves b empty and initialised. */
+/* Returns data (caller frees; never NULL) and leaves b empty, holding no
+ * memory: it may be appended to again, or simply forgotten. */
 char *buf_detach(struct buf *b, size_t *len);
 void buf_reset(struct buf *b);
 

@@ -11,6 +11,9 @@
  * on bad input or a fault of the grader.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #include "expect.h"
 #include "grade.h"
 #include "report.h"
+#include "spawn.h"
 #include "spec.h"
 #include "util.h"
 
@@ -38,6 +42,7 @@ static void usage(FILE *f)
 	      "  --runs N         how many times the reference is graded (default 2)\n"
 	      "  -o, --output DIR also write each fixture's reports into DIR/<fixture>\n"
 	      "  --only NAME      only this fixture (and the reference)\n"
+	      "  -j, --jobs N     fixtures graded at once (default: the number of CPUs)\n"
 	      "  -v, --verbose    progress on stderr\n"
 	      "\n"
 	      "Exit status: 0 all as declared, 1 a difference, 2 bad input or grader fault.\n",
@@ -139,6 +144,168 @@ static int check_reference(const struct spec *s, int runs, int verbose,
 	return rc;
 }
 
+/* Grades one fixture and renders its row(s) of the table into text.
+ * Returns the number of differences, or -1 on a fault (message in text). */
+static int validate_fixture(const struct spec *s, const char *fixtures,
+			    const char *name, const char *outdir, int verbose,
+			    struct buf *text)
+{
+	char *dir = path_join(fixtures, name);
+	char *xpath = path_join(dir, "expect.yaml");
+	struct fixture_expect *x = NULL;
+	struct grade_result *r = NULL;
+	struct grade_opts go;
+	struct buf diffs;
+	struct error e;
+	int rc = 0;
+
+	error_init(&e);
+	buf_init(&diffs, 1 << 16);
+	if (!is_file(xpath)) {
+		buf_addf(text, "%-28s %-6s %s\n", name, "DIFF",
+			 "no expect.yaml: what must it get?");
+		rc = 1;
+		goto out;
+	}
+	if (expect_load(xpath, s, &x, &e) < 0)
+		goto fault;
+	memset(&go, 0, sizeof(go));
+	go.submission_dir = dir;
+	go.submission_name = name;
+	go.verbose = verbose;
+	if (grade_submission(s, &go, &r, &e) < 0)
+		goto fault;
+	rc = expect_compare(x, r, &diffs);
+	buf_addf(text, "%-28s %-6s %6g/%-6g %s\n", name, rc ? "DIFF" : "OK",
+		 r->score, r->max_score, x->description ? x->description : "");
+	if (rc) {
+		const char *p = diffs.data;
+
+		while (*p) {
+			const char *eol = strchr(p, '\n');
+			int len = eol ? (int)(eol - p) : (int)strlen(p);
+
+			buf_addf(text, "      %.*s\n", len, p);
+			p = eol ? eol + 1 : p + len;
+		}
+	}
+	if (outdir) {
+		char *od = path_join(outdir, name);
+
+		if (report_write_all(r, od, &e) < 0) {
+			free(od);
+			goto fault;
+		}
+		free(od);
+	}
+	goto out;
+fault: {
+		char msg[2048];
+
+		error_format(&e, msg, sizeof(msg));
+		buf_addf(text, "grader: %s\n", msg);
+		rc = -1;
+	}
+out:
+	grade_result_free(r);
+	expect_free(x);
+	buf_release(&diffs);
+	free(dir);
+	free(xpath);
+	return rc;
+}
+
+/* Grades the fixtures `jobs` at a time, each in a child process of its own
+ * (most of a fixture's time is spent waiting for a hang to time out, so
+ * they overlap well), and prints their rows in name order. */
+static int run_fixtures(const struct spec *s, const char *fixtures,
+			char **names, size_t n, const char *only,
+			const char *outdir, int verbose, int jobs, int *checked,
+			int *differences)
+{
+	char *tmp = make_temp_dir("validate");
+	pid_t *pids = xcalloc(n + 1, sizeof(pid_t));
+	size_t i, next = 0;
+	int running = 0, rc = 0;
+
+	if (!tmp) {
+		fprintf(stderr, "grader: cannot create a temporary directory: %s\n",
+			strerror(errno));
+		free(pids);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	while (next < n || running > 0) {
+		if (next < n && running < jobs) {
+			pid_t pid;
+
+			if (only && strcmp(only, names[next])) {
+				next++;
+				continue;
+			}
+			(*checked)++;
+			pid = fork();
+			if (pid < 0) {
+				perror("grader: fork");
+				rc = -1;
+				break;
+			}
+			if (pid == 0) {
+				struct buf text;
+				char *f = xasprintf("%s/%zu", tmp, next);
+				int d;
+
+				spawn_setup_process();
+				buf_init(&text, 1 << 20);
+				d = validate_fixture(s, fixtures, names[next], outdir,
+						     verbose, &text);
+				write_file_atomic(f, text.data, text.len);
+				_exit(d < 0 ? 101 : d > 100 ? 100 : d);
+			}
+			pids[next++] = pid;
+			running++;
+			continue;
+		}
+		{
+			int status;
+			pid_t done = waitpid(-1, &status, 0);
+
+			if (done < 0 && errno == EINTR)
+				continue;
+			if (done < 0)
+				break;
+			for (i = 0; i < n; i++) {
+				if (pids[i] != done)
+					continue;
+				running--;
+				if (!WIFEXITED(status) || WEXITSTATUS(status) == 101)
+					rc = -1;
+				else if (WEXITSTATUS(status) > 0)
+					(*differences)++;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		char *f = xasprintf("%s/%zu", tmp, i);
+		struct buf text;
+
+		buf_init(&text, 1 << 20);
+		if (pids[i] && buf_read_file(&text, f) == 0)
+			fputs(text.data, stdout);
+		else if (pids[i])
+			printf("%-28s %-6s %s\n", names[i], "DIFF",
+			       "(grading this fixture failed: no result)");
+		buf_release(&text);
+		free(f);
+	}
+	rm_rf(tmp);
+	free(tmp);
+	free(pids);
+	return rc;
+}
+
 int cmd_validate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -146,6 +313,7 @@ int cmd_validate(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "only", required_argument, NULL, 'O' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -155,11 +323,12 @@ int cmd_validate(int argc, char **argv)
 	struct spec *s = NULL;
 	struct error e;
 	int runs = 2, verbose = 0, c, rc = 2, differences = 0, checked = 0;
+	int jobs = cpu_count();
 	size_t n = 0, i;
 	double t0 = now_seconds();
 
 	error_init(&e);
-	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:j:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			fixtures_opt = optarg;
@@ -176,6 +345,13 @@ int cmd_validate(int argc, char **argv)
 			break;
 		case 'O':
 			only = optarg;
+			break;
+		case 'j':
+			jobs = atoi(optarg);
+			if (jobs < 1) {
+				fprintf(stderr, "grader validate: -j needs a number >= 1\n");
+				return 2;
+			}
 			break;
 		case 'v':
 			verbose = 1;
@@ -205,68 +381,9 @@ int cmd_validate(int argc, char **argv)
 	fixtures = fixtures_opt ? xstrdup(fixtures_opt)
 				: cli_fixtures_dir(exdir, s->name);
 	names = list_dirs(fixtures, &n);
-	for (i = 0; i < n; i++) {
-		char *dir = path_join(fixtures, names[i]);
-		char *xpath = path_join(dir, "expect.yaml");
-		struct fixture_expect *x = NULL;
-		struct grade_result *r = NULL;
-		struct grade_opts go;
-		struct buf diffs;
-
-		if (only && strcmp(only, names[i])) {
-			free(dir);
-			free(xpath);
-			continue;
-		}
-		checked++;
-		buf_init(&diffs, 1 << 16);
-		if (!is_file(xpath)) {
-			printf("%-28s %-6s %s\n", names[i], "DIFF", "no expect.yaml: what must it get?");
-			differences++;
-		} else if (expect_load(xpath, s, &x, &e) < 0) {
-			error_print(&e, stderr);
-			free(dir);
-			free(xpath);
-			buf_release(&diffs);
-			goto out;
-		} else {
-			memset(&go, 0, sizeof(go));
-			go.submission_dir = dir;
-			go.submission_name = names[i];
-			go.verbose = verbose;
-			if (grade_submission(s, &go, &r, &e) < 0) {
-				error_print(&e, stderr);
-				expect_free(x);
-				free(dir);
-				free(xpath);
-				buf_release(&diffs);
-				goto out;
-			}
-			if (expect_compare(x, r, &diffs)) {
-				differences++;
-				printf("%-28s %-6s %6g/%-6g %s\n", names[i], "DIFF",
-				       r->score, r->max_score,
-				       x->description ? x->description : "");
-				print_indented(diffs.data);
-			} else {
-				printf("%-28s %-6s %6g/%-6g %s\n", names[i], "OK",
-				       r->score, r->max_score,
-				       x->description ? x->description : "");
-			}
-			if (outdir) {
-				char *od = path_join(outdir, names[i]);
-
-				if (report_write_all(r, od, &e) < 0)
-					error_print(&e, stderr);
-				free(od);
-			}
-		}
-		grade_result_free(r);
-		expect_free(x);
-		buf_release(&diffs);
-		free(dir);
-		free(xpath);
-	}
+	if (run_fixtures(s, fixtures, names, n, only, outdir, verbose, jobs,
+			 &checked, &differences) < 0)
+		goto out;
 	if (only && !checked) {
 		fprintf(stderr, "grader validate: no fixture named '%s' in %s\n", only,
 			fixtures);

@@ -179,7 +179,7 @@ int expect_compare(const struct fixture_expect *x, const struct grade_result *r,
 		ndiff++;
 	}
 	for (i = 0; i < r->ntests; i++) {
-		const struct test_result *t = &r->tests[i];
+		const struct test_outcome *t = &r->tests[i];
 		const struct expect_verdict *ev = find(x, t->name);
 		enum verdict want;
 

@@ -459,7 +459,7 @@ static void evaluate(struct grade_ctx *c, enum variant v,
 		free(sz);
 	} else if (sp->outcome == SPAWN_SIGNALED) {
 		ev->verdict = VERDICT_CRASHED;
-		ev->message = xasprintf("crashed: killed by %s (%s)",
+		ev->message = xasprintf("killed by %s (%s)",
 					signal_name(sp->term_signal),
 					strsignal(sp->term_signal));
 	}
@@ -577,7 +577,7 @@ static char *repro_command(const struct grade_ctx *c)
 
 /* Copies the verdict of a run into the row, leaving out what a student must
  * not see for a hidden test. */
-static void fill_row(struct grade_ctx *c, struct test_result *row,
+static void fill_row(struct grade_ctx *c, struct test_outcome *row,
 		     struct run_eval *ev)
 {
 	const struct spec_test *t = c->t;
@@ -619,11 +619,11 @@ static void fill_row(struct grade_ctx *c, struct test_result *row,
 	row->command = repro_command(c);
 }
 
-static struct test_result *new_row(struct grade_ctx *c, enum variant v,
+static struct test_outcome *new_row(struct grade_ctx *c, enum variant v,
 				   double points)
 {
 	struct grade_result *r = c->r;
-	struct test_result *row;
+	struct test_outcome *row;
 
 	r->tests = xrealloc(r->tests, (r->ntests + 1) * sizeof(*r->tests));
 	row = &r->tests[r->ntests++];
@@ -639,7 +639,7 @@ static struct test_result *new_row(struct grade_ctx *c, enum variant v,
 
 /* STEP_RUN: run the program `repeat` times; every run must pass. */
 static int step_run(struct grade_ctx *c, enum variant v,
-		    struct test_result *row, struct error *e)
+		    struct test_outcome *row, struct error *e)
 {
 	const struct spec_test *t = c->t;
 	struct run_eval first_fail, last;
@@ -707,7 +707,7 @@ static int step_run(struct grade_ctx *c, enum variant v,
 
 struct step_ops {
 	enum step_kind kind;
-	int (*run)(struct grade_ctx *c, enum variant v, struct test_result *row,
+	int (*run)(struct grade_ctx *c, enum variant v, struct test_outcome *row,
 		   struct error *e);
 };
 
@@ -814,7 +814,7 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 		c.t = t;
 		prepared = -2; /* prepared lazily: not needed if nothing compiled */
 		for (v = 0; v < VARIANT__COUNT && !fault; v++) {
-			struct test_result *row;
+			struct test_outcome *row;
 
 			if (!(vs & VARIANT_BIT(v)))
 				continue;

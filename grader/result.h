@@ -35,7 +35,7 @@ const char *verdict_title(enum verdict v); /* "Passed", "Wrong output", ... */
 int verdict_parse(const char *name, enum verdict *out); /* 0 or -1 */
 
 /* One (test, variant) row. */
-struct test_result {
+struct test_outcome {
 	char *name;            /* the test's name */
 	enum variant variant;
 	double score, max_score;
@@ -97,7 +97,7 @@ struct grade_result {
 	double execution_time; /* seconds */
 	char *started_at;      /* ISO 8601 UTC */
 	struct build_result builds[VARIANT__COUNT]; /* by variant; ok=-1 if not built */
-	struct test_result *tests;
+	struct test_outcome *tests;
 	size_t ntests;
 	struct finding *findings;
 	size_t nfindings;

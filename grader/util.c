@@ -186,8 +186,8 @@ static int rm_tree_at(int dfd)
 
 			/* A directory without read/exec permission: open it up
 			 * first, it is ours to remove. */
-			if (sub < 0) {
-				fchmodat(dirfd(d), de->d_name, 0700, 0);
+			if (sub < 0 &&
+			    fchmodat(dirfd(d), de->d_name, 0700, 0) == 0) {
 				sub = openat(dirfd(d), de->d_name,
 					     O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 						     O_CLOEXEC);
