@@ -75,7 +75,9 @@ enum text_kind {
 			   prints for the same test (only for expected text) */
 };
 
-/* Deterministic generated input: lines of printable ASCII from a seed. */
+/* Deterministic generated input: lines of printable ASCII from a seed. The
+ * algorithm (splitmix64, documented in docs/spec.md) is part of the format:
+ * the same parameters give the same bytes on every machine, forever. */
 struct spec_generate {
 	long long size;          /* total bytes (approximately; whole lines) */
 	long long lines;         /* or a number of lines; 0 = use size */
