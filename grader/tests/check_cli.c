@@ -114,10 +114,17 @@ START_TEST(correct_submission_gets_full_marks)
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "tests")), 4);
 	ck_assert_str_eq(json_string_value(json_object_get(find_test(j, "reference-big"),
 							     "status")), "passed");
-	ck_assert(is_file(path_join(dir, "junit.xml")));
-	ck_assert(is_file(path_join(dir, "report.md")));
+	{
+		char *junit = path_join(dir, "junit.xml"), *md = path_join(dir, "report.md");
+
+		ck_assert(is_file(junit));
+		ck_assert(is_file(md));
+		free(junit);
+		free(md);
+	}
 	json_decref(j);
 	rm_rf(dir);
+	free(dir);
 	buf_release(&out);
 }
 END_TEST
@@ -142,6 +149,7 @@ START_TEST(wrong_output_is_explained_with_diff_and_hint)
 	free(md);
 	json_decref(j);
 	rm_rf(dir);
+	free(dir);
 	buf_release(&out);
 }
 END_TEST
@@ -173,6 +181,7 @@ START_TEST(hidden_test_data_never_reaches_reports)
 		json_decref(j);
 	}
 	rm_rf(dir);
+	free(dir);
 	buf_release(&out);
 }
 END_TEST
@@ -188,6 +197,7 @@ START_TEST(min_score_sets_exit_status)
 	free(dir);
 	ck_assert_int_eq(grade("good", "--min-score 5", &dir, &out), 0);
 	rm_rf(dir);
+	free(dir);
 	buf_release(&out);
 }
 END_TEST
@@ -211,6 +221,7 @@ START_TEST(compile_error_is_a_verdict_with_compiler_messages)
 	free(md);
 	json_decref(j);
 	rm_rf(dir);
+	free(dir);
 	buf_release(&out);
 }
 END_TEST
@@ -230,6 +241,7 @@ START_TEST(crash_names_the_signal)
 		      "output: %s", json_string_value(json_object_get(t, "output")));
 	json_decref(j);
 	rm_rf(dir);
+	free(dir);
 	buf_release(&out);
 }
 END_TEST
@@ -251,6 +263,7 @@ START_TEST(hang_times_out_and_leaves_nothing_running)
 	ck_assert_int_ne(sh(&ps, "pgrep -x upper"), 0);
 	json_decref(j);
 	rm_rf(dir);
+	free(dir);
 	buf_release(&out);
 	buf_release(&ps);
 }
@@ -266,6 +279,7 @@ START_TEST(bad_spec_is_located)
 	ck_assert_msg(strstr(out.data, "spec.yaml:8:") && strstr(out.data, "stdinn"),
 		      "message: %s", out.data);
 	rm_rf(dir);
+	free(dir);
 	buf_release(&out);
 }
 END_TEST
@@ -307,6 +321,7 @@ START_TEST(validate_fails_on_a_difference)
 	ck_assert_msg(strstr(out.data, "hello [plain]: expected timeout, got passed"),
 		      "%s", out.data);
 	rm_rf(dir);
+	free(dir);
 	buf_release(&out);
 }
 END_TEST
@@ -358,6 +373,8 @@ START_TEST(check_runs_public_tests_in_the_submission)
 	ck_assert_ptr_null(strstr(out.data, "secret"));
 	ck_assert_msg(strstr(out.data, "hello"), "%s", out.data);
 	rm_rf(dir);
+	free(dir);
+	free(here);
 	buf_release(&out);
 }
 END_TEST
