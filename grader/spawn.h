@@ -27,6 +27,20 @@
  * Ownership: the caller owns argv/envp/cwd/stdin_* and must keep them alive
  * until spawn_finish(); the struct owns `out`, `err` (released by
  * spawn_release()).
+ *
+ * An argv[0] without a '/' is looked up in the PATH of envp (or of the
+ * default environment); not found is SPAWN_EXEC_FAILED with ENOENT, and so
+ * is a cwd the child cannot enter (with chdir's errno). A stdin_path that
+ * cannot be opened makes spawn_start() fail (-1).
+ *
+ * GRADER_NO_CGROUP=1 in the grader's environment forces the fallback
+ * (process group + subreaper) even where cgroups are writable. In that
+ * mode the memory limit is not enforced (peak_memory is the largest
+ * ru_maxrss), the process limit is RLIMIT_NPROC (counted per user, so only
+ * for a non-root grader), the CPU time is the main process's (with its
+ * waited-for children) plus an RLIMIT_CPU backstop for each process, and
+ * orphans of two runs going on at once in one grader process cannot be told
+ * apart.
  */
 #ifndef GRADER_SPAWN_H
 #define GRADER_SPAWN_H
@@ -79,6 +93,10 @@ struct spawn {
 				     exited, found and killed */
 	const char *isolation;    /* "cgroup" or "process-group+subreaper":
 				     which mechanism tracked the tree */
+	int memory_enforced;      /* 1 when `memory` was set and a memory
+				     cgroup enforced it; 0 when it could not
+				     be (no memory cgroup: the limit was
+				     not applied) */
 
 	/* --- private --- */
 	pid_t pid;
@@ -131,9 +149,8 @@ int spawn_signal(struct spawn *sp, int sig);
  * cannot leak processes; calling it again is harmless.
  *
  * Because the grader adopts orphans, spawn_finish() reaps every exited
- * child that is not the main process of a run (those are created without
- * an exit signal and never match waitpid(-1, ...)). Code that forks by
- * other means would lose its children's statuses: it must not exist. */
+ * child that is not the main process of a run in progress. Code that forks
+ * by other means would lose its children's statuses: it must not exist. */
 void spawn_setup_process(void);
 
 #endif
