@@ -520,7 +520,7 @@ static void evaluate(struct grade_ctx *c, enum variant v,
 }
 
 /* How a student can rerun a visible test by hand. */
-static char *repro_command(const struct grade_ctx *c)
+static char *repro_command(const struct grade_ctx *c, enum variant v)
 {
 	const struct spec_test *t = c->t;
 	struct buf b;
@@ -529,6 +529,10 @@ static char *repro_command(const struct grade_ctx *c)
 	buf_init(&b, 4096);
 	for (i = 0; i < t->nenv; i++)
 		buf_addf(&b, "%s ", t->env[i]);
+	if (v == VARIANT_MEMCHECK)
+		buf_adds(&b, "valgrind --leak-check=full --track-fds=yes ");
+	else if (v == VARIANT_HELGRIND || v == VARIANT_DRD)
+		buf_addf(&b, "valgrind --tool=%s ", variant_name(v));
 	buf_addf(&b, "./%s", c->s->build.program);
 	for (i = 0; i < t->nargs; i++)
 		buf_addf(&b, " '%s'", t->args[i]);
@@ -578,7 +582,7 @@ static char *repro_command(const struct grade_ctx *c)
 /* Copies the verdict of a run into the row, leaving out what a student must
  * not see for a hidden test. */
 static void fill_row(struct grade_ctx *c, struct test_outcome *row,
-		     struct run_eval *ev)
+		     enum variant v, struct run_eval *ev)
 {
 	const struct spec_test *t = c->t;
 	int hidden = t->visibility != VIS_VISIBLE;
@@ -616,7 +620,7 @@ static void fill_row(struct grade_ctx *c, struct test_outcome *row,
 	row->stderr_excerpt = ev->stderr_excerpt;
 	ev->message = ev->diff = ev->expected = ev->actual = NULL;
 	ev->stderr_excerpt = NULL;
-	row->command = repro_command(c);
+	row->command = repro_command(c, v);
 }
 
 static struct test_outcome *new_row(struct grade_ctx *c, enum variant v,
@@ -691,7 +695,7 @@ static int step_run(struct grade_ctx *c, enum variant v,
 				variant_name(v), i + 1, t->repeat,
 				verdict_name(this));
 	}
-	fill_row(c, row, have_fail ? &first_fail : &last);
+	fill_row(c, row, v, have_fail ? &first_fail : &last);
 	if (have_fail && t->repeat > 1) {
 		char *m = xasprintf("%s (failed %d of %d runs)",
 				    row->message ? row->message : "failed",
