@@ -21,7 +21,7 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) \
 	-DGRADER_VERSION='"$(VERSION)"' \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson) -lpthread -lrt
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson) -lpthread -lrt -lm
 
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE),undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

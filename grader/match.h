@@ -11,6 +11,19 @@
  * "expected 4 lines, got 3"), and `line` is the first line (1-based) of the
  * actual output where it goes wrong, or 0.
  *
+ * When the output ends early (exact, trailing_ws), `line` is the first
+ * missing line, one past the last line of the actual text; checks that have
+ * no line to point at (contains, regex, too few lines or tokens) give 0.
+ * Lines quoted in a message are cut at 80 characters ("...") and escaped so
+ * that every byte is visible (\t, \r, \0, \xNN; valid UTF-8 is kept); a long
+ * line that differs far to the right is quoted from just before the
+ * difference. With c->message set, the message is "<c->message> (<detail>)".
+ *
+ * Everything works on lengths, not strlen(): NUL bytes are ordinary bytes.
+ * Nothing is quadratic: exact is a memcmp(), any_order and multiset sort
+ * the lines by hash (radix sort): 1e5 lines take milliseconds, 8 MiB of
+ * two-byte lines well under a second.
+ *
  * Ownership: match_result_release() frees message.
  */
 #ifndef GRADER_MATCH_H
