@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "a student's own check: public tests, run in the submission" },
 	{ "validate", cmd_validate, "check a spec against its reference solution and fixtures" },
 	{ "list", cmd_list, "list the exercises" },
+	{ "doctor", cmd_doctor, "check that compilers, sanitizers and valgrind work here" },
 };
 
 static void usage(FILE *f)
