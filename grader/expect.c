@@ -12,7 +12,7 @@
 #include "yamltree.h"
 
 static const char *const top_keys[] = { "description", "build", "verdicts",
-					"others", "score", "note",
+					"others", "score", "findings", "note",
 					"observed", NULL };
 
 static int parse_verdict(const struct ynode *n, const char *what,
@@ -30,6 +30,68 @@ static int parse_verdict(const struct ynode *n, const char *what,
 			 what, name);
 	free(name);
 	return rc;
+}
+
+/* A verdicts key is "test" or "test [variant]". */
+static int check_test_key(const struct spec *s, const struct ynode *k,
+			  struct error *e)
+{
+	const char *br = strstr(k->value, " [");
+	char *name = br ? xstrndup(k->value, (size_t)(br - k->value))
+			: xstrdup(k->value);
+	int rc = 0;
+
+	if (!spec_find_test(s, name))
+		rc = error_at(e, k->file, k->line, k->col,
+			      "verdicts: no test named '%s' in %s", name, s->path);
+	if (rc == 0 && br) {
+		size_t len = strlen(br);
+		char *vname = len > 3 ? xstrndup(br + 2, len - 3) : xstrdup("");
+		enum variant v;
+
+		if (br[len - 1] != ']' || variant_parse(vname, &v) < 0)
+			rc = error_at(e, k->file, k->line, k->col,
+				      "verdicts: '%s': expected \"test [variant]\" with a known variant",
+				      k->value);
+		free(vname);
+	}
+	free(name);
+	return rc;
+}
+
+static int parse_findings(const struct ynode *n, struct fixture_expect *x,
+			  struct error *e)
+{
+	static const char *const keys[] = { "kind", "file", "line", NULL };
+	size_t i;
+
+	if (ynode_expect(n, YNODE_SEQ, "findings", e) < 0)
+		return -1;
+	x->findings = xcalloc(n->n + 1, sizeof(*x->findings));
+	for (i = 0; i < n->n; i++) {
+		const struct ynode *m = n->items[i], *k;
+		struct expect_finding *f = &x->findings[x->nfindings];
+		long long line;
+
+		if (ynode_expect(m, YNODE_MAP, "findings[]", e) < 0 ||
+		    ymap_check_keys(m, keys, "findings[]", e) < 0)
+			return -1;
+		if (!(k = ymap_get(m, "kind")))
+			return error_at(e, m->file, m->line, m->col,
+					"findings[]: missing key 'kind'");
+		if (ynode_string(k, "findings[].kind", &f->kind, e) < 0)
+			return -1;
+		x->nfindings++;
+		if ((k = ymap_get(m, "file")) &&
+		    ynode_string(k, "findings[].file", &f->file, e) < 0)
+			return -1;
+		if ((k = ymap_get(m, "line"))) {
+			if (ynode_int(k, "findings[].line", &line, e) < 0)
+				return -1;
+			f->line = (int)line;
+		}
+	}
+	return 0;
 }
 
 int expect_load(const char *path, const struct spec *s,
@@ -112,13 +174,11 @@ int expect_load(const char *path, const struct spec *s,
 			struct ynode *k = n->items[2 * i], *val = n->items[2 * i + 1];
 			struct expect_verdict *ev = &x->verdicts[x->nverdicts];
 
-			if (!spec_find_test(s, k->value)) {
-				error_at(e, k->file, k->line, k->col,
-					 "verdicts: no test named '%s' in %s",
-					 k->value, s->path);
+			if (check_test_key(s, k, e) < 0)
 				goto fail;
-			}
-			if (parse_verdict(val, k->value, &ev->verdict, e) < 0)
+			if (val->type == YNODE_SCALAR && !strcmp(val->value, "any"))
+				ev->any = 1;
+			else if (parse_verdict(val, k->value, &ev->verdict, e) < 0)
 				goto fail;
 			ev->test = xstrdup(k->value);
 			ev->line = k->line;
@@ -126,6 +186,8 @@ int expect_load(const char *path, const struct spec *s,
 			x->nverdicts++;
 		}
 	}
+	if ((n = ymap_get(root, "findings")) && parse_findings(n, x, e) < 0)
+		goto fail;
 	ynode_free(root);
 	*out = x;
 	return 0;
@@ -144,20 +206,43 @@ void expect_free(struct fixture_expect *x)
 	for (i = 0; i < x->nverdicts; i++)
 		free(x->verdicts[i].test);
 	free(x->verdicts);
+	for (i = 0; i < x->nfindings; i++) {
+		free(x->findings[i].kind);
+		free(x->findings[i].file);
+	}
+	free(x->findings);
 	free(x->description);
 	free(x->path);
 	free(x);
 }
 
+/* The verdict declared for test under variant v: "test [v]" first, then
+ * "test". */
 static const struct expect_verdict *find(const struct fixture_expect *x,
-					 const char *test)
+					 const char *test, enum variant v)
 {
+	char *key = xasprintf("%s [%s]", test, variant_name(v));
+	const struct expect_verdict *plain = NULL, *exact = NULL;
 	size_t i;
 
-	for (i = 0; i < x->nverdicts; i++)
-		if (!strcmp(x->verdicts[i].test, test))
-			return &x->verdicts[i];
-	return NULL;
+	for (i = 0; i < x->nverdicts; i++) {
+		if (!strcmp(x->verdicts[i].test, key))
+			exact = &x->verdicts[i];
+		else if (!strcmp(x->verdicts[i].test, test))
+			plain = &x->verdicts[i];
+	}
+	free(key);
+	return exact ? exact : plain;
+}
+
+static int finding_matches(const struct expect_finding *want,
+			   const struct finding *f)
+{
+	if (!f->kind || strcmp(f->kind, want->kind))
+		return 0;
+	if (want->file && (!f->file || strcmp(f->file, want->file)))
+		return 0;
+	return !want->line || f->line == want->line;
 }
 
 int expect_compare(const struct fixture_expect *x, const struct grade_result *r,
@@ -180,9 +265,11 @@ int expect_compare(const struct fixture_expect *x, const struct grade_result *r,
 	}
 	for (i = 0; i < r->ntests; i++) {
 		const struct test_outcome *t = &r->tests[i];
-		const struct expect_verdict *ev = find(x, t->name);
+		const struct expect_verdict *ev = find(x, t->name, t->variant);
 		enum verdict want;
 
+		if (ev && ev->any)
+			continue;
 		if (ev)
 			want = ev->verdict;
 		else if (x->others_any)
@@ -197,6 +284,26 @@ int expect_compare(const struct fixture_expect *x, const struct grade_result *r,
 				 verdict_name(want), verdict_name(t->verdict),
 				 t->message ? ": " : "",
 				 t->message ? t->message : "");
+			ndiff++;
+		}
+	}
+	for (i = 0; i < x->nfindings; i++) {
+		const struct expect_finding *want = &x->findings[i];
+		size_t j;
+		int found = 0;
+
+		for (j = 0; j < r->nfindings && !found; j++)
+			found = finding_matches(want, &r->findings[j]);
+		if (!found) {
+			buf_addf(diffs, "finding: expected %s", want->kind);
+			if (want->file)
+				buf_addf(diffs, " at %s:%d", want->file, want->line);
+			buf_addf(diffs, ", not reported (reported:");
+			for (j = 0; j < r->nfindings; j++)
+				buf_addf(diffs, " %s@%s:%d", r->findings[j].kind,
+					 r->findings[j].file ? r->findings[j].file : "?",
+					 r->findings[j].line);
+			buf_addf(diffs, "%s)\n", r->nfindings ? "" : " none");
 			ndiff++;
 		}
 	}

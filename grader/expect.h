@@ -5,8 +5,11 @@
  * fixtures/<exercise>/<name>/expect.yaml:
  *   description: "the child never closes the unused write end"
  *   build: ok              # ok (default) | compile_error
- *   verdicts:              # test name -> verdict, for every variant of it
- *     big-8mib: timeout
+ *   verdicts:              # test name -> verdict, for every variant of it,
+ *     big-8mib: timeout    # or "test [variant]" -> verdict for that variant only
+ *     "echo [asan]": finding
+ *   findings:              # findings that must be reported (others may be too)
+ *     - {kind: heap-use-after-free, file: echo.c, line: 12}
  *   others: passed         # every test not listed: passed (default) | any | <verdict>
  *   score: {min: 0, max: 4}   # optional bounds on the total score
  *   note: "..."            # free text, for the instructor
@@ -24,8 +27,15 @@
 
 struct expect_verdict {
 	char *test;
+	int any;              /* `any`: whatever it gets */
 	enum verdict verdict;
 	int line, col;
+};
+
+struct expect_finding {
+	char *kind;
+	char *file; /* NULL: any */
+	int line;   /* 0: any */
 };
 
 struct fixture_expect {
@@ -38,6 +48,8 @@ struct fixture_expect {
 	enum verdict others;         /* otherwise: what they must get */
 	int has_min, has_max;
 	double score_min, score_max;
+	struct expect_finding *findings;
+	size_t nfindings;
 };
 
 /* Loads path. Test names are checked against spec s (an unknown test is an

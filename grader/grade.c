@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "build.h"
+#include "diag.h"
 #include "diff.h"
 #include "match.h"
 #include "spawn.h"
@@ -397,14 +398,134 @@ static char *tool_headline(const char *log)
 	return xstrdup("the tool reported a problem");
 }
 
+/* Findings of the whole grading go to c->r->findings; each carries the
+ * test and variant that first produced it (diag_dedup merges repeats). */
+static struct finding *new_finding(struct grade_ctx *c, enum variant v)
+{
+	struct grade_result *r = c->r;
+	struct finding *f;
+
+	r->findings = xrealloc(r->findings, (r->nfindings + 1) * sizeof(*f));
+	f = &r->findings[r->nfindings++];
+	memset(f, 0, sizeof(*f));
+	f->test = xstrdup(c->t->name);
+	f->variant = v;
+	f->count = 1;
+	return f;
+}
+
+static void add_hygiene_finding(struct grade_ctx *c, enum variant v,
+				const char *kind, char *message)
+{
+	struct finding *f = new_finding(c, v);
+
+	f->tool = xstrdup("hygiene");
+	f->kind = xstrdup(kind);
+	f->message = message;
+}
+
+struct parse_logs {
+	struct grade_ctx *c;
+	enum variant v;
+	struct buf *logs;
+	size_t first; /* index of the first finding of this run */
+};
+
+/* One tool report (one file: tools write one per process): kept for the
+ * report's excerpt, and parsed into located findings. */
+static void parse_log(const char *text, size_t len, void *arg)
+{
+	struct parse_logs *pl = arg;
+	struct grade_result *r = pl->c->r;
+	size_t before = r->nfindings, i;
+
+	buf_add(pl->logs, text, len);
+	if (text[len - 1] != '\n')
+		buf_addch(pl->logs, '\n');
+	diag_parse(pl->v, text, len,
+		   (const char *const *)pl->c->s->build.sources, &r->findings,
+		   &r->nfindings);
+	for (i = before; i < r->nfindings; i++) {
+		struct finding *f = &r->findings[i];
+
+		free(f->test);
+		f->test = xstrdup(pl->c->t->name);
+		f->variant = pl->v;
+		if (f->count < 1)
+			f->count = 1;
+	}
+}
+
+/* The first finding of this run (from index `from`) whose kind fails the
+ * test under the spec's rules, or NULL. */
+static const struct finding *first_failing(const struct grade_ctx *c,
+					   size_t from)
+{
+	size_t i;
+
+	for (i = from; i < c->r->nfindings; i++) {
+		const struct finding *f = &c->r->findings[i];
+
+		if (spec_finding_rule(c->s, f->tool, f->kind)->mode == FINDING_FAIL)
+			return f;
+	}
+	return NULL;
+}
+
+/* Findings with a penalty rule cost points once each after deduplication
+ * (the same bug hit by ten tests costs once; five leaks cost five times
+ * one), at most the rule's cap per kind; the score never goes below 0. */
+static void apply_penalties(const struct spec *s, struct grade_result *r)
+{
+	size_t i, j;
+	double total = 0;
+
+	for (i = 0; i < r->nfindings; i++) {
+		struct finding *f = &r->findings[i];
+		const struct spec_finding_rule *rule =
+			spec_finding_rule(s, f->tool, f->kind);
+		double spent = 0;
+
+		if (rule->mode != FINDING_PENALTY)
+			continue;
+		for (j = 0; j < i; j++)
+			if (r->findings[j].kind && f->kind &&
+			    !strcmp(r->findings[j].kind, f->kind))
+				spent += r->findings[j].penalty;
+		f->penalty = rule->penalty;
+		if (rule->cap >= 0 && spent + f->penalty > rule->cap)
+			f->penalty = rule->cap > spent ? rule->cap - spent : 0;
+		total += f->penalty;
+	}
+	r->score = r->score > total ? r->score - total : 0;
+}
+
+/* "heap-buffer-overflow at duplex.c:42 in main: READ of size 1" */
+static char *finding_headline(const struct finding *f)
+{
+	struct buf b;
+
+	buf_init(&b, 1024);
+	buf_addf(&b, "%s", f->kind ? f->kind : "problem");
+	if (f->file)
+		buf_addf(&b, " at %s:%d", f->file, f->line);
+	if (f->function)
+		buf_addf(&b, " in %s", f->function);
+	if (f->message)
+		buf_addf(&b, ": %s", f->message);
+	return buf_detach(&b, NULL);
+}
+
 /* Judges one finished run. */
 static void evaluate(struct grade_ctx *c, enum variant v,
 		     const struct spawn *sp, const struct variant_run *vr,
 		     double scale, struct run_eval *ev)
 {
 	const struct spec_test *t = c->t;
+	struct parse_logs pl;
 	struct buf logs;
-	size_t i;
+	const struct finding *failing;
+	size_t i, parsed;
 	int reports;
 
 	memset(ev, 0, sizeof(*ev));
@@ -419,17 +540,46 @@ static void evaluate(struct grade_ctx *c, enum variant v,
 					     STDERR_EXCERPT_BYTES);
 
 	buf_init(&logs, 1 << 20);
-	reports = v == VARIANT_PLAIN ? 0 : variant_collect_logs(vr, &logs);
+	pl.c = c;
+	pl.v = v;
+	pl.logs = &logs;
+	pl.first = c->r->nfindings;
+	reports = v == VARIANT_PLAIN ? 0 : variant_each_log(vr, parse_log, &pl);
+	failing = NULL;
+	/* gcc's UBSan, linked with ASan, ignores log_path and writes its
+	 * reports to stderr: read them there. A student who prints a fake
+	 * report can only hurt their own score. */
+	if (v == VARIANT_ASAN && memmem(sp->err.data, sp->err.len,
+					"runtime error:", 14)) {
+		parse_log(sp->err.data, sp->err.len, &pl);
+		reports++;
+	}
+	parsed = c->r->nfindings;
+	/* the text is the same whatever the number of processes (valgrind
+	 * adds its own), so the same daemon in every run is one finding */
+	if (sp->leftover > 0)
+		add_hygiene_finding(c, v, "leftover-process",
+				    xstrdup("processes were still running after the program exited (an orphan or a daemon); the grader killed them"));
 	if (sp->outcome == SPAWN_EXEC_FAILED) {
 		ev->verdict = VERDICT_ERROR;
 		ev->message = xasprintf("the program could not be started: %s",
 					strerror(sp->exec_errno));
-	} else if (reports > 0) {
-		char *head = tool_headline(logs.data);
-
+	} else if ((failing = first_failing(c, pl.first)) ||
+		   (parsed == pl.first && reports > 0 &&
+		    sp->outcome == SPAWN_EXITED &&
+		    sp->exit_code == VARIANT_TOOL_EXIT)) {
+		/* a finding is what the tool reported and the parser located,
+		 * or a report the tool flagged with its exit status: a log
+		 * holding only valgrind's own notes is not one */
 		ev->verdict = VERDICT_FINDING;
-		ev->message = xasprintf("%s reported: %s", variant_name(v), head);
-		free(head);
+		if (failing)
+			ev->message = finding_headline(failing);
+		else {
+			char *head = tool_headline(logs.data);
+
+			ev->message = xasprintf("%s reported: %s", variant_name(v), head);
+			free(head);
+		}
 		free(ev->stderr_excerpt);
 		ev->stderr_excerpt = excerpt(logs.data, logs.len, EXCERPT_BYTES);
 	} else if (sp->outcome == SPAWN_TIMEOUT) {
@@ -850,8 +1000,17 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 	}
 
 	r->execution_time = now_seconds() - t0;
-	r->findings = NULL;
-	r->nfindings = 0;
+	if (r->nfindings) {
+		size_t fi;
+
+		diag_dedup(r->findings, &r->nfindings);
+		apply_penalties(s, r);
+		for (fi = 0; fi < r->nfindings; fi++)
+			if (r->findings[fi].file && r->findings[fi].line > 0)
+				r->findings[fi].source_line = diag_source_line(
+					o->submission_dir, r->findings[fi].file,
+					r->findings[fi].line);
+	}
 	for (v = 0; v < VARIANT__COUNT; v++)
 		free(c.program[v]);
 	free(c.ref_program);

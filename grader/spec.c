@@ -1112,7 +1112,75 @@ static int parse_build(const struct ynode *map, struct spec_build *b,
 
 static const char *const top_keys[] = { "name",   "title",    "version",
 					"build",  "limits",   "variants",
-					"tests",  NULL };
+					"tests",  "findings", NULL };
+
+/* findings: {KIND: fail | ignore | {penalty: P, cap: C}} */
+static int parse_finding_rules(struct spec *s, const struct ynode *map,
+			       struct error *e)
+{
+	static const char *const rule_keys[] = { "penalty", "cap", NULL };
+	size_t i;
+
+	if (ynode_expect(map, YNODE_MAP, "findings", e) < 0)
+		return -1;
+	s->finding_rules = xcalloc(map->n + 1, sizeof(*s->finding_rules));
+	for (i = 0; i < map->n; i++) {
+		const struct ynode *k = map->items[2 * i], *v = map->items[2 * i + 1];
+		struct spec_finding_rule *r = &s->finding_rules[s->nfinding_rules];
+		const struct ynode *p;
+
+		r->kind = xstrdup(k->value);
+		r->line = k->line;
+		r->col = k->col;
+		r->cap = -1;
+		s->nfinding_rules++;
+		if (v->type == YNODE_SCALAR && !strcmp(v->value, "fail")) {
+			r->mode = FINDING_FAIL;
+			continue;
+		}
+		if (v->type == YNODE_SCALAR && !strcmp(v->value, "ignore")) {
+			r->mode = FINDING_IGNORE;
+			continue;
+		}
+		if (v->type != YNODE_MAP)
+			return error_at(e, v->file, v->line, v->col,
+					"findings.%s: expected fail, ignore or {penalty: P, cap: C}",
+					r->kind);
+		if (ymap_check_keys(v, rule_keys, "findings rule", e) < 0)
+			return -1;
+		r->mode = FINDING_PENALTY;
+		if (!(p = ymap_get(v, "penalty")))
+			return error_at(e, v->file, v->line, v->col,
+					"findings.%s: missing key 'penalty'", r->kind);
+		if (ynode_double(p, "penalty", &r->penalty, e) < 0)
+			return -1;
+		if (r->penalty < 0)
+			return error_at(e, p->file, p->line, p->col,
+					"findings.%s.penalty: must be >= 0", r->kind);
+		if ((p = ymap_get(v, "cap"))) {
+			if (ynode_double(p, "cap", &r->cap, e) < 0)
+				return -1;
+			if (r->cap < 0)
+				return error_at(e, p->file, p->line, p->col,
+						"findings.%s.cap: must be >= 0", r->kind);
+		}
+	}
+	return 0;
+}
+
+const struct spec_finding_rule *spec_finding_rule(const struct spec *s,
+						  const char *tool,
+						  const char *kind)
+{
+	static const struct spec_finding_rule fail = { NULL, FINDING_FAIL, 0, -1, 0, 0 };
+	static const struct spec_finding_rule ignore = { NULL, FINDING_IGNORE, 0, -1, 0, 0 };
+	size_t i;
+
+	for (i = 0; s && kind && i < s->nfinding_rules; i++)
+		if (!strcmp(s->finding_rules[i].kind, kind))
+			return &s->finding_rules[i];
+	return tool && !strcmp(tool, "hygiene") ? &ignore : &fail;
+}
 
 static int parse_spec(struct ctx *c, const struct ynode *root,
 		      struct error *e)
@@ -1149,6 +1217,9 @@ static int parse_spec(struct ctx *c, const struct ynode *root,
 	s->variants = VARIANT_BIT(VARIANT_PLAIN);
 	if ((n = ymap_get(root, "variants")) &&
 	    parse_variants(n, "variants", &s->variants, e) < 0)
+		return -1;
+	if ((n = ymap_get(root, "findings")) &&
+	    parse_finding_rules(s, n, e) < 0)
 		return -1;
 	if (need(root, "tests", "spec", &n, e) < 0 ||
 	    ynode_expect(n, YNODE_SEQ, "tests", e) < 0)
@@ -1265,6 +1336,9 @@ void spec_free(struct spec *s)
 		free(t->checks);
 	}
 	free(s->tests);
+	for (i = 0; i < s->nfinding_rules; i++)
+		free(s->finding_rules[i].kind);
+	free(s->finding_rules);
 	strv_free(s->build.sources);
 	free(s->build.program);
 	strv_free(s->build.cflags);

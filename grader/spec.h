@@ -170,6 +170,25 @@ struct spec_build {
 	double timeout_s;  /* compile time limit; default 60 */
 };
 
+/* How a kind of finding costs points (spec key `findings`). Without a
+ * rule, a tool's finding (sanitizer, valgrind) fails the row of the test
+ * and variant that produced it, and a hygiene finding (leftover-process,
+ * ...) is reported at no cost. */
+enum finding_mode {
+	FINDING_FAIL = 0, /* the (test, variant) row fails */
+	FINDING_PENALTY,  /* each distinct finding costs `penalty` points once,
+			     at most `cap` points for the kind in all */
+	FINDING_IGNORE,   /* reported, costs nothing */
+};
+
+struct spec_finding_rule {
+	char *kind;        /* e.g. "memory-leak", "leftover-process" */
+	enum finding_mode mode;
+	double penalty;    /* FINDING_PENALTY */
+	double cap;        /* FINDING_PENALTY; < 0 = no cap */
+	int line, col;
+};
+
 struct spec {
 	char *path;     /* absolute path of spec.yaml */
 	char *dir;      /* absolute exercise directory */
@@ -182,7 +201,16 @@ struct spec {
 	struct spec_test *tests;
 	size_t ntests;
 	double max_points;         /* sum of test points */
+	struct spec_finding_rule *finding_rules;
+	size_t nfinding_rules;
 };
+
+/* The rule for a kind of finding from tool `tool` ("hygiene" or a
+ * sanitizer/valgrind tool): the spec's own, or the default described at
+ * enum finding_mode (static storage). */
+const struct spec_finding_rule *spec_finding_rule(const struct spec *s,
+						  const char *tool,
+						  const char *kind);
 
 /* Loads EXERCISE_DIR/spec.yaml. Returns 0, or -1 with e filled. */
 int spec_load(const char *exercise_dir, struct spec **out, struct error *e);

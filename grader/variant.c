@@ -110,7 +110,23 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void append_log(const char *text, size_t len, void *arg)
+{
+	struct buf *out = arg;
+
+	buf_add(out, text, len);
+	if (text[len - 1] != '\n')
+		buf_addch(out, '\n');
+}
+
 int variant_collect_logs(const struct variant_run *vr, struct buf *out)
+{
+	return variant_each_log(vr, append_log, out);
+}
+
+int variant_each_log(const struct variant_run *vr,
+		     void (*fn)(const char *text, size_t len, void *arg),
+		     void *arg)
 {
 	DIR *d;
 	struct dirent *de;
@@ -127,7 +143,8 @@ int variant_collect_logs(const struct variant_run *vr, struct buf *out)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(char *), cmp_name);
+	if (n)
+		qsort(names, n, sizeof(char *), cmp_name);
 	for (i = 0; i < n; i++) {
 		char *p = path_join(vr->logdir, names[i]);
 		struct buf one;
@@ -135,9 +152,7 @@ int variant_collect_logs(const struct variant_run *vr, struct buf *out)
 		buf_init(&one, 1 << 20);
 		if (buf_read_file(&one, p) == 0 && one.len > 0) {
 			reports++;
-			buf_add(out, one.data, one.len);
-			if (one.data[one.len - 1] != '\n')
-				buf_addch(out, '\n');
+			fn(one.data, one.len, arg);
 		}
 		buf_release(&one);
 		free(p);

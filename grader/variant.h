@@ -43,4 +43,10 @@ void variant_run_release(struct variant_run *vr);
  * (capped). Returns the number of non-empty reports. */
 int variant_collect_logs(const struct variant_run *vr, struct buf *out);
 
+/* Calls fn once per non-empty report file in logdir (in name order), with
+ * its text; tools write one file per process. Returns the number of calls. */
+int variant_each_log(const struct variant_run *vr,
+		     void (*fn)(const char *text, size_t len, void *arg),
+		     void *arg);
+
 #endif

@@ -379,12 +379,49 @@ START_TEST(check_runs_public_tests_in_the_submission)
 }
 END_TEST
 
+/* Each planted bug (leak, use after free, overflow, race, uninitialised
+ * read, signed overflow, leftover daemon) is reported by the right tool at
+ * the fixture's file:line, and the correct solution passes every variant. */
+START_TEST(findings_are_located_in_the_students_source)
+{
+	struct buf out;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "%s validate data/findings/echo --fixtures data/findings/fixtures",
+			    bin()), 0);
+	ck_assert_msg(strstr(out.data, "8 fixtures checked, 0 differences"), "%s", out.data);
+	buf_release(&out);
+}
+END_TEST
+
+/* The report quotes the student's line of code for a finding. */
+START_TEST(report_quotes_the_source_line_of_a_finding)
+{
+	struct buf out;
+	char *dir = make_temp_dir("cli"), *md, *json;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "%s grade data/findings/echo data/findings/fixtures/use-after-free "
+				  "--variant asan -o %s", bin(), dir), 0);
+	md = read_report(dir, "report.md");
+	ck_assert_msg(strstr(md, "echo.c:15") && strstr(md, "fputs(dup, stdout);"),
+		      "report.md:\n%s", md);
+	json = read_report(dir, "results.json");
+	ck_assert_msg(strstr(json, "\"heap-use-after-free\""), "%s", json);
+	free(md);
+	free(json);
+	rm_rf(dir);
+	free(dir);
+	buf_release(&out);
+}
+END_TEST
+
 Suite *make_cli_suite(void)
 {
 	Suite *s = suite_create("cli");
 	TCase *tc = tcase_create("end-to-end");
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, correct_submission_gets_full_marks);
 	tcase_add_test(tc, wrong_output_is_explained_with_diff_and_hint);
 	tcase_add_test(tc, hidden_test_data_never_reaches_reports);
@@ -399,6 +436,8 @@ Suite *make_cli_suite(void)
 	tcase_add_test(tc, help_and_unknown_commands);
 	tcase_add_test(tc, list_shows_exercises_and_invalid_specs);
 	tcase_add_test(tc, check_runs_public_tests_in_the_submission);
+	tcase_add_test(tc, findings_are_located_in_the_students_source);
+	tcase_add_test(tc, report_quotes_the_source_line_of_a_finding);
 	suite_add_tcase(s, tc);
 	return s;
 }
