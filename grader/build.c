@@ -160,6 +160,114 @@ static void collect_warnings(struct build_result *out,
 	}
 }
 
+/* The tools' options come only from the grader: a submission may not
+ * define the sanitizers' hooks (__asan_default_options, __lsan_is_turned_off,
+ * __tsan_*, __ubsan_*, ...) nor exempt code from them with attributes.
+ * Scanning the source gives the student a file:line; the binary is checked
+ * too (nm), for names a macro pastes together. */
+static const char *const sanitizer_words[] = {
+	"__asan_", "__lsan_", "__tsan_", "__ubsan_", "__msan_", "__sanitizer_",
+	"no_sanitize", "no_address_safety_analysis",
+	"disable_sanitizer_instrumentation", NULL
+};
+
+/* Scans one copied source file; returns a located message or NULL. */
+static char *scan_file(const char *dir, const char *name)
+{
+	char *p = path_join(dir, name), *found = NULL;
+	struct buf text;
+	size_t i, k;
+	int line = 1;
+
+	buf_init(&text, BUILD_MAX_FILE_BYTES + 1);
+	if (buf_read_file(&text, p) == 0) {
+		for (i = 0; i < text.len && !found; i++) {
+			if (text.data[i] == '\n')
+				line++;
+			for (k = 0; sanitizer_words[k] && !found; k++)
+				if (!strncmp(text.data + i, sanitizer_words[k],
+					     strlen(sanitizer_words[k])))
+					found = xasprintf(
+						"%s:%d: uses '%s...': submissions may not configure or switch off the sanitizers (the grader sets their options)",
+						name, line, sanitizer_words[k]);
+		}
+	}
+	buf_release(&text);
+	free(p);
+	return found;
+}
+
+static char *scan_for_sanitizer_hooks(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char *found = NULL;
+
+	if (!d)
+		return NULL;
+	while (!found && (de = readdir(d)))
+		if (has_suffix(de->d_name, ".c") || has_suffix(de->d_name, ".h"))
+			found = scan_file(dir, de->d_name);
+	closedir(d);
+	return found;
+}
+
+/* Symbols the sanitizer runtimes themselves put in an instrumented binary. */
+static int runtime_symbol(const char *name, size_t len)
+{
+	static const char *const allowed[] = {
+		"__asan_option_detect_stack_use_after_return", NULL
+	};
+	size_t i;
+
+	for (i = 0; allowed[i]; i++)
+		if (strlen(allowed[i]) == len && !strncmp(name, allowed[i], len))
+			return 1;
+	return 0;
+}
+
+static char *nm_for_sanitizer_hooks(const char *dir, const char *program,
+				    struct error *e, int *fault)
+{
+	const char *argv[] = { "/usr/bin/nm", "--defined-only", program, NULL };
+	struct spawn sp;
+	char *found = NULL;
+	const char *p;
+
+	spawn_init(&sp);
+	sp.argv = argv;
+	sp.cwd = dir;
+	sp.wall_s = 30;
+	sp.output = 16 << 20;
+	if (spawn_run(&sp, e) < 0) {
+		*fault = 1;
+		spawn_release(&sp);
+		return NULL;
+	}
+	for (p = sp.out.data; p && *p && !found;) {
+		const char *eol = strchr(p, '\n'), *name = strrchr(p, ' ');
+		size_t len;
+		size_t k;
+
+		if (!eol)
+			eol = p + strlen(p);
+		if (name && name < eol) {
+			name++;
+			len = (size_t)(eol - name);
+			for (k = 0; sanitizer_words[k] && k < 6 && !found; k++)
+				if (!strncmp(name, sanitizer_words[k],
+					     strlen(sanitizer_words[k])) &&
+				    !runtime_symbol(name, len))
+					found = xasprintf(
+						"the program defines '%.*s': submissions may not configure or switch off the sanitizers",
+						(int)len, name);
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	spawn_release(&sp);
+	return found;
+}
+
 static void fail_result(struct build_result *out, char *message)
 {
 	out->ok = 0;
@@ -205,6 +313,8 @@ int build_submission(const struct spec *s, const char *src_dir,
 	}
 	if (!problem && ncfiles == 0)
 		problem = xstrdup("no .c file in the submission");
+	if (!problem)
+		problem = scan_for_sanitizer_hooks(dir);
 	if (problem) {
 		fail_result(out, problem);
 		out->command = xstrdup("");
@@ -271,6 +381,21 @@ int build_submission(const struct spec *s, const char *src_dir,
 			  is_file(prog);
 	}
 	collect_warnings(out, s->build.warnings);
+	if (out->ok) {
+		int fault = 0;
+		char *hook = nm_for_sanitizer_hooks(dir, prog, e, &fault);
+
+		if (fault)
+			rc = -1;
+		if (hook) {
+			char *msg = xasprintf("%s%s\n", out->output, hook);
+
+			free(out->output);
+			out->output = msg;
+			out->ok = 0;
+			free(hook);
+		}
+	}
 	if (out->ok)
 		*program = prog;
 	else
