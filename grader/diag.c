@@ -412,34 +412,32 @@ static void parse_san_frame(const char *p, struct frame *f)
 	}
 	if (end == start)
 		return;
-	/* "function location": the location is the last word */
-	sp = NULL;
-	{
-		size_t i = end;
+	/* "function location": the location is the last word, if any */
+	sp = p + end;
+	while (sp > p + start && sp[-1] != ' ')
+		sp--;
+	if (sp > p + start) {
+		size_t flen = (size_t)(sp - 1 - p) - start;
+		size_t toklen = (size_t)(p + end - sp);
 
-		while (i > start && p[i - 1] != ' ')
-			i--;
-		if (i > start)
-			sp = p + i - 1;
-	}
-	if (sp) {
-		const char *tok = sp + 1;
-		size_t toklen = (size_t)(p + end - tok);
-
-		if (toklen == 6 && !memcmp(tok, "<null>", 6)) {
-			set_function(f, p + start, (size_t)(sp - p - start));
+		if (toklen == 6 && !memcmp(sp, "<null>", 6)) {
+			set_function(f, p + start, flen);
 			return;
 		}
-		if (split_location(tok, toklen, &f->file, &f->line) ||
-		    (looks_like_source(tok, toklen) &&
-		     (f->file = xstrndup(tok, toklen)))) {
-			set_function(f, p + start, (size_t)(sp - p - start));
+		if (split_location(sp, toklen, &f->file, &f->line)) {
+			set_function(f, p + start, flen);
 			return;
 		}
-		if (looks_like_module(tok, toklen)) {
+		if (looks_like_source(sp, toklen)) {
+			/* a file without line information */
+			f->file = xstrndup(sp, toklen);
+			set_function(f, p + start, flen);
+			return;
+		}
+		if (looks_like_module(sp, toklen)) {
 			if (!f->module)
-				f->module = xstrndup(tok, toklen);
-			set_function(f, p + start, (size_t)(sp - p - start));
+				f->module = xstrndup(sp, toklen);
+			set_function(f, p + start, flen);
 			return;
 		}
 	}
@@ -1408,7 +1406,7 @@ static void memcheck_emit(struct ctx *c, const struct report *r)
 		char *what = xstrdup(h);
 
 		lower_first(what);
-		kind = h[8] == 'r' ? "invalid-read" : "invalid-write";
+		kind = starts(h, "Invalid read") ? "invalid-read" : "invalid-write";
 		msg = vg_memory_message(c, r, what);
 		free(what);
 	} else if (starts(h, "Invalid free()")) {
@@ -1463,10 +1461,7 @@ static void memcheck_emit(struct ctx *c, const struct report *r)
 	} else if (!at) {
 		return; /* a summary or a notice, not an error */
 	} else {
-		char *k = xasprintf("%s-other", "memcheck");
-
-		emit(c, "memcheck", k, at, xstrdup(h));
-		free(k);
+		emit(c, "memcheck", "memcheck-other", at, xstrdup(h));
 		return;
 	}
 	emit(c, "memcheck", kind, at, msg);
@@ -1664,7 +1659,7 @@ static void drd_emit(struct ctx *c, const struct report *r)
 		char *w = where(c, at);
 
 		kind = "data-race";
-		buf_addf(&m, "%s", h[12] == 'l' ? "load" : "store");
+		buf_adds(&m, starts(h, "Conflicting load") ? "load" : "store");
 		if (size)
 			buf_addf(&m, " of size %d", parse_num(size + 6, strlen(size + 6)));
 		buf_addf(&m, " at %s by %.*s", w,

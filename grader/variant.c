@@ -61,7 +61,8 @@ int variant_prepare(enum variant v, const char *logdir, struct variant_run *vr)
 		vr_add(&vr->env, &vr->nenv,
 		       xasprintf("ASAN_OPTIONS=log_path=%s/asan:exitcode=%d:"
 				 "detect_leaks=1:halt_on_error=1:abort_on_error=0:"
-				 "allocator_may_return_null=1:detect_stack_use_after_return=0",
+				 "allocator_may_return_null=1:detect_stack_use_after_return=0:"
+				 "fast_unwind_on_malloc=0",
 				 logdir, VARIANT_TOOL_EXIT));
 		vr_add(&vr->env, &vr->nenv,
 		       xasprintf("UBSAN_OPTIONS=log_path=%s/ubsan:print_stacktrace=1:"
