@@ -1882,18 +1882,6 @@ static int same_finding(const struct finding *a, const struct finding *b)
 	       (a->file || same_str(a->message, b->message));
 }
 
-static void finding_release(struct finding *f)
-{
-	free(f->tool);
-	free(f->kind);
-	free(f->test);
-	free(f->file);
-	free(f->function);
-	free(f->stack);
-	free(f->message);
-	free(f->source_line);
-	memset(f, 0, sizeof(*f));
-}
 
 void diag_dedup(struct finding *list, size_t *n)
 {

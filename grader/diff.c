@@ -296,36 +296,6 @@ static int room(struct writer *w)
 	return 1;
 }
 
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0xa0) || (len == 3 && cp < 0x800) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff)
-		return 0;
-	return len;
-}
 
 /* Appends the content of a line (no '\n'), its invisible bytes escaped. */
 static void put_line(struct buf *b, const char *s, size_t n)
@@ -345,7 +315,7 @@ static void put_line(struct buf *b, const char *s, size_t n)
 			buf_adds(b, "\\r");
 		} else if (u[i] == '\0') {
 			buf_adds(b, "\\0");
-		} else if (u[i] >= 0x80 && (k = utf8_seq(u + i, n - i))) {
+		} else if (u[i] >= 0x80 && (k = utf8_printable_len(u + i, n - i))) {
 			buf_add(b, s + i, k);
 			i += k - 1;
 		} else {

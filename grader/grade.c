@@ -152,16 +152,6 @@ static char **make_env(const struct variant_run *vr, const struct spec_test *t)
 	return env;
 }
 
-static void free_strv(char **v)
-{
-	size_t i;
-
-	if (!v)
-		return;
-	for (i = 0; v[i]; i++)
-		free(v[i]);
-	free(v);
-}
 
 /* Runs `program args` of test t once in a fresh WORK/run directory. */
 static int run_program(struct grade_ctx *c, const char *program,
@@ -246,7 +236,7 @@ static void ensure_reference(struct grade_ctx *c)
 				br.output ? br.output : "");
 		free(br.command);
 		free(br.output);
-		free_strv(br.warnings);
+		strv_free(br.warnings);
 	}
 	free(refdir);
 	free(refwork);
@@ -288,7 +278,7 @@ static void run_reference(struct grade_ctx *c)
 		buf_add(&c->ref_err, sp.err.data, sp.err.len);
 	}
 	variant_run_release(&vr);
-	free_strv(env);
+	strv_free(env);
 	free(argv);
 	spawn_release(&sp);
 }
@@ -820,7 +810,7 @@ static int step_run(struct grade_ctx *c, enum variant v,
 		}
 		sp_isolation = sp.isolation; /* static string */
 		variant_run_release(&vr);
-		free_strv(env);
+		strv_free(env);
 		free(argv);
 		spawn_release(&sp);
 		if (rc < 0) {

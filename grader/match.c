@@ -156,38 +156,6 @@ static int line_iter_next(struct line_iter *it, const char **ls, size_t *ll)
 
 /* ---- quoting for messages ---- */
 
-/* Length of the valid, printable UTF-8 sequence at s (2..4), or 0. C1
- * control characters (U+0080..U+009F) and surrogates count as invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0xa0) || (len == 3 && cp < 0x800) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff)
-		return 0;
-	return len;
-}
 
 /* Appends s[from..len) to m, escaped so that every byte is visible: \t, \r,
  * \n, \0, \xNN for the other control characters and invalid UTF-8, and,
@@ -233,7 +201,7 @@ static void put_escaped(struct buf *m, const char *s, size_t len, size_t from,
 			if (u[i] >= 0x20 && u[i] < 0x7f) {
 				buf_addch(m, s[i]);
 			} else if (u[i] >= 0x80 &&
-				   (n = utf8_seq(u + i, len - i))) {
+				   (n = utf8_printable_len(u + i, len - i))) {
 				buf_add(m, s + i, n);
 				i += n - 1;
 			} else {

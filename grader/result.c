@@ -81,7 +81,7 @@ static void test_result_release(struct test_outcome *t)
 	free(t->command);
 }
 
-static void finding_release(struct finding *f)
+void finding_release(struct finding *f)
 {
 	free(f->tool);
 	free(f->kind);
@@ -91,6 +91,7 @@ static void finding_release(struct finding *f)
 	free(f->stack);
 	free(f->message);
 	free(f->source_line);
+	memset(f, 0, sizeof(*f));
 }
 
 static void build_result_release(struct build_result *b)

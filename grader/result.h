@@ -106,5 +106,7 @@ struct grade_result {
 };
 
 void grade_result_free(struct grade_result *r);
+/* Frees what a finding owns and zeroes it (not the struct itself). */
+void finding_release(struct finding *f);
 
 #endif

@@ -296,16 +296,6 @@ static int enum_value(const struct ynode *n, const char *what,
 	return 0;
 }
 
-static void strv_free(char **v)
-{
-	size_t i;
-
-	if (!v)
-		return;
-	for (i = 0; v[i]; i++)
-		free(v[i]);
-	free(v);
-}
 
 /* ---- limits and variants ---- */
 

@@ -58,6 +58,14 @@ int parse_size(const char *s, long long *out);
 /* Parses "10", "2.5", "500ms", "3s", "1m" into seconds. */
 int parse_duration(const char *s, double *out);
 
+/* Length (2..4) of the valid, printable UTF-8 sequence at s (n bytes
+ * available), or 0: overlong forms, surrogates and C1 controls are not
+ * printable. Used wherever student output is quoted for a person. */
+size_t utf8_printable_len(const unsigned char *s, size_t n);
+
+/* Frees a NULL-terminated array of strings and the array (NULL is fine). */
+void strv_free(char **v);
+
 /* Number of online CPUs (at least 1). */
 int cpu_count(void);
 
