@@ -26,6 +26,7 @@
 #include "grade.h"
 #include "report.h"
 #include "spawn.h"
+#include "toolchain.h"
 #include "spec.h"
 #include "util.h"
 
@@ -381,6 +382,21 @@ int cmd_validate(int argc, char **argv)
 	fixtures = fixtures_opt ? xstrdup(fixtures_opt)
 				: cli_fixtures_dir(exdir, s->name);
 	names = list_dirs(fixtures, &n);
+	/* probed once here, so that the children forked per fixture inherit
+	 * the results instead of probing again each */
+	{
+		struct toolchain_status *st;
+		size_t nst, ti;
+		unsigned all = 0;
+
+		for (ti = 0; ti < s->ntests; ti++)
+			all |= s->tests[ti].variants;
+		if (toolchain_check(all & ~VARIANT_BIT(VARIANT_PLAIN), &st, &nst,
+				    &e) < 0) {
+			error_print(&e, stderr);
+			goto out;
+		}
+	}
 	if (run_fixtures(s, fixtures, names, n, only, outdir, verbose, jobs,
 			 &checked, &differences) < 0)
 		goto out;

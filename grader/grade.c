@@ -28,6 +28,7 @@
 #include "diff.h"
 #include "match.h"
 #include "spawn.h"
+#include "toolchain.h"
 #include "util.h"
 #include "variant.h"
 
@@ -163,6 +164,7 @@ static int run_program(struct grade_ctx *c, const char *program,
 	char *rundir = path_join(c->workdir, "run");
 	char *logdir = path_join(c->workdir, "logs");
 	const char **argv;
+	const char *const *tp;
 	size_t n = 0, i;
 	int rc = 0;
 
@@ -174,7 +176,12 @@ static int run_program(struct grade_ctx *c, const char *program,
 		rc = error_set(e, "%s: %s", logdir, strerror(errno));
 		goto out;
 	}
-	argv = xcalloc(vr->nprefix + t->nargs + 2, sizeof(char *));
+	tp = v == VARIANT_PLAIN ? NULL : toolchain_prefix(v);
+	for (i = 0; tp && tp[i]; i++)
+		;
+	argv = xcalloc(i + vr->nprefix + t->nargs + 2, sizeof(char *));
+	for (i = 0; tp && tp[i]; i++)
+		argv[n++] = tp[i];
 	for (i = 0; i < vr->nprefix; i++)
 		argv[n++] = vr->prefix[i];
 	argv[n++] = program;
@@ -903,6 +910,7 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 {
 	struct grade_ctx c;
 	struct grade_result *r;
+	char *broken[VARIANT__COUNT] = { NULL };
 	unsigned needed = 0;
 	size_t ti;
 	int fault = 0;
@@ -942,7 +950,28 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 			continue;
 		needed |= vs;
 	}
-	build_all(&c, needed, e, &fault);
+	/* A variant whose tool is broken on this machine would blame the
+	 * student for the machine: its rows get an error verdict instead. */
+	if (needed & ~VARIANT_BIT(VARIANT_PLAIN)) {
+		struct toolchain_status *st;
+		size_t nst;
+
+		if (toolchain_check(needed & ~VARIANT_BIT(VARIANT_PLAIN), &st, &nst,
+				    e) < 0) {
+			fault = 1;
+		} else {
+			for (v = 0; v < VARIANT__COUNT && v < nst; v++)
+				if (st[v].probed && !st[v].ok) {
+					broken[v] = xasprintf(
+						"the %s toolchain does not work on this machine: %s (see `grader doctor`; not a fault of the submission)",
+						variant_name(v),
+						st[v].problem ? st[v].problem : "unknown problem");
+					needed &= ~VARIANT_BIT(v);
+				}
+		}
+	}
+	if (!fault)
+		build_all(&c, needed, e, &fault);
 
 	for (ti = 0; ti < s->ntests && !fault; ti++) {
 		const struct spec_test *t = &s->tests[ti];
@@ -964,6 +993,11 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 				continue;
 			row = new_row(&c, v, share);
 			r->max_score += share;
+			if (broken[v]) {
+				row->verdict = VERDICT_ERROR;
+				row->message = xstrdup(broken[v]);
+				continue;
+			}
 			if (!c.program[build_variant_of(v)]) {
 				row->verdict = VERDICT_COMPILE_ERROR;
 				row->message = xstrdup(
@@ -1001,8 +1035,10 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 					o->submission_dir, r->findings[fi].file,
 					r->findings[fi].line);
 	}
-	for (v = 0; v < VARIANT__COUNT; v++)
+	for (v = 0; v < VARIANT__COUNT; v++) {
 		free(c.program[v]);
+		free(broken[v]);
+	}
 	free(c.ref_program);
 	free(c.ref_problem);
 	free(c.stdin_path);

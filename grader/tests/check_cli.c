@@ -416,6 +416,42 @@ START_TEST(report_quotes_the_source_line_of_a_finding)
 }
 END_TEST
 
+/* A variant whose tool does not work on this machine is an error of the
+ * machine, never a failure of the student (GRADER_CC breaks the probe). */
+START_TEST(broken_toolchain_is_not_blamed_on_the_student)
+{
+	struct buf out;
+	char *dir = make_temp_dir("cli");
+	json_t *j, *t;
+	size_t i;
+	int seen = 0;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "GRADER_CC=/bin/false %s grade data/findings/echo "
+				  "data/findings/fixtures/correct --variant plain,asan -o %s",
+			    bin(), dir), 0);
+	j = load_json(dir);
+	json_array_foreach(json_object_get(j, "tests"), i, t) {
+		const char *variant = json_string_value(json_object_get(t, "variant"));
+		const char *verdict = json_string_value(json_object_get(t, "verdict"));
+
+		if (!strcmp(variant, "asan")) {
+			ck_assert_str_eq(verdict, "error");
+			ck_assert_msg(strstr(json_string_value(json_object_get(t, "output")),
+					     "toolchain"), "no cause given");
+			seen++;
+		} else {
+			ck_assert_str_eq(verdict, "passed");
+		}
+	}
+	ck_assert_int_eq(seen, 1);
+	json_decref(j);
+	rm_rf(dir);
+	free(dir);
+	buf_release(&out);
+}
+END_TEST
+
 Suite *make_cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -438,6 +474,7 @@ Suite *make_cli_suite(void)
 	tcase_add_test(tc, check_runs_public_tests_in_the_submission);
 	tcase_add_test(tc, findings_are_located_in_the_students_source);
 	tcase_add_test(tc, report_quotes_the_source_line_of_a_finding);
+	tcase_add_test(tc, broken_toolchain_is_not_blamed_on_the_student);
 	suite_add_tcase(s, tc);
 	return s;
 }
