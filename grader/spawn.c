@@ -48,10 +48,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -106,6 +109,8 @@ struct child_plan {
 	const char *const *envp;
 	const char *cwd;
 	int in_fd, out_fd, err_fd, report_fd;  /* all >= 3 */
+	int pty_slave;            /* use_pty: the same fd as in/out/err */
+	int netns_fd;             /* > 0: setns() into it */
 	int max_fd;               /* for closing without close_range() */
 	const struct cgroup *cg;
 	struct sigaction dfl;
@@ -171,7 +176,7 @@ void spawn_init(struct spawn *sp)
 	memset(sp, 0, sizeof(*sp));
 	buf_init(&sp->out, 0);
 	buf_init(&sp->err, 0);
-	sp->pidfd = sp->fd_in = sp->fd_out = sp->fd_err = -1;
+	sp->pidfd = sp->fd_in = sp->fd_out = sp->fd_err = sp->pty_master = -1;
 	sp->limit = -1;
 	sp->isolation = "none";
 }
@@ -190,6 +195,7 @@ void spawn_release(struct spawn *sp)
 	close_fd(&sp->fd_in);
 	close_fd(&sp->fd_out);
 	close_fd(&sp->fd_err);
+	close_fd(&sp->pty_master);
 	close_fd(&sp->pidfd);
 	cgroup_destroy(sp->cg);
 	sp->cg = NULL;
@@ -616,6 +622,12 @@ static void child_run(const struct child_plan *pl, int in_v2)
 	}
 	if (setsid() < 0)
 		child_fail(pl, STAGE_EXEC, errno);
+	/* A session leader without a terminal that opens one acquires it,
+	 * its process group becoming the terminal's foreground group. */
+	if (pl->pty_slave >= 0 && ioctl(pl->pty_slave, TIOCSCTTY, 0) < 0)
+		child_fail(pl, STAGE_EXEC, errno);
+	if (pl->netns_fd > 0 && setns(pl->netns_fd, CLONE_NEWNET) < 0)
+		child_fail(pl, STAGE_EXEC, errno);
 	if (dup2(pl->in_fd, 0) < 0 || dup2(pl->out_fd, 1) < 0 ||
 	    dup2(pl->err_fd, 2) < 0)
 		child_fail(pl, STAGE_EXEC, errno);
@@ -706,6 +718,48 @@ static void reap_main(struct spawn *sp)
 	sp->rusage_maxrss = (long long)ru.ru_maxrss * 1024;
 }
 
+/* A new pseudo-terminal: *master (non-blocking) and *slave, both
+ * close-on-exec and above 0-2. The slave's line discipline is cooked, with
+ * ISIG (control keys signal the foreground group) and NOFLSH (a signal
+ * does not throw away output the program already wrote), without echo: a
+ * typed key must not appear in what the program printed. */
+static int open_pty(int *master, int *slave)
+{
+	struct termios tio;
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	char name[128];
+	int m, sl;
+
+	m = fd_high(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+	if (m < 0)
+		return -1;
+	if (grantpt(m) < 0 || unlockpt(m) < 0 ||
+	    ptsname_r(m, name, sizeof(name)) != 0) {
+		close(m);
+		return -1;
+	}
+	sl = fd_high(open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+	if (sl < 0) {
+		close(m);
+		return -1;
+	}
+	if (tcgetattr(sl, &tio) == 0) {
+		tio.c_lflag |= ISIG | ICANON | NOFLSH;
+		tio.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL | ECHOCTL);
+		tio.c_oflag &= ~(tcflag_t)ONLCR; /* "\n" stays "\n" in `out` */
+		tcsetattr(sl, TCSANOW, &tio);
+	}
+	ioctl(sl, TIOCSWINSZ, &ws);
+	if (fcntl(m, F_SETFL, fcntl(m, F_GETFL) | O_NONBLOCK) < 0) {
+		close(m);
+		close(sl);
+		return -1;
+	}
+	*master = m;
+	*slave = sl;
+	return 0;
+}
+
 /* Outcome of one attempt at starting. */
 enum { START_OK = 0, START_FAULT = -1, START_NO_CGROUP = 1 };
 
@@ -740,9 +794,18 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 		return START_OK;
 	}
 
+	pl.pty_slave = -1;
 	/* stdin: the parent keeps the write end of a pipe, or nothing. */
 	what = "open stdin";
-	if (sp->stdin_path) {
+	if (sp->use_pty) {
+		what = "open a pseudo-terminal";
+		if (open_pty(&out_p[0], &pl.pty_slave) < 0)
+			goto fault;
+		in_child = pl.pty_slave;
+		sp->pty_master = fd_high(fcntl(out_p[0], F_DUPFD_CLOEXEC, 3));
+		if (sp->pty_master < 0)
+			goto fault;
+	} else if (sp->stdin_path) {
 		in_child = fd_high(open(sp->stdin_path, O_RDONLY | O_CLOEXEC));
 		if (in_child < 0) {
 			saved = errno;
@@ -765,7 +828,9 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 			goto fault;
 	}
 	what = "pipe";
-	if (make_pipe(out_p, 0) < 0 || (!sp->merge_stderr && make_pipe(err_p, 0) < 0) ||
+	if ((!sp->use_pty &&
+	     (make_pipe(out_p, 0) < 0 ||
+	      (!sp->merge_stderr && make_pipe(err_p, 0) < 0))) ||
 	    make_pipe(rep_p, -1) < 0)
 		goto fault;
 
@@ -776,8 +841,10 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 	pl.argv = sp->argv;
 	pl.cwd = sp->cwd;
 	pl.in_fd = in_child;
-	pl.out_fd = out_p[1];
-	pl.err_fd = sp->merge_stderr ? out_p[1] : err_p[1];
+	pl.out_fd = sp->use_pty ? pl.pty_slave : out_p[1];
+	pl.err_fd = sp->use_pty ? pl.pty_slave
+				: sp->merge_stderr ? out_p[1] : err_p[1];
+	pl.netns_fd = sp->netns_fd;
 	pl.report_fd = rep_p[1];
 	pl.cg = cg;
 	pl.max_fd = 1024;
@@ -848,6 +915,7 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 	if (got == sizeof(rep)) {
 		reap_main(sp);
 		close_fd(&sp->pidfd);
+		close_fd(&sp->pty_master);
 		close_fd(&in_fd);
 		close_fd(&out_p[0]);
 		close_fd(&err_p[0]);
@@ -874,6 +942,7 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 			sp->start_ticks = ps.start;
 	}
 	sp->next_cpu_check = sp->t_start + (sp->cpu_s > 0 ? sp->cpu_s / cpu_count() : 0);
+	sp->next_tick = sp->t_start;
 	return START_OK;
 
 fault:
@@ -886,6 +955,7 @@ fault:
 	close_fd(&err_p[1]);
 	close_fd(&rep_p[0]);
 	close_fd(&rep_p[1]);
+	close_fd(&sp->pty_master);
 	cgroup_destroy(cg);
 	free(path);
 	return error_set(e, "cannot start %s: %s: %s", sp->argv[0], what,
@@ -1192,6 +1262,8 @@ static void read_stream(struct spawn *sp, int *fd, struct buf *b)
 			continue;
 		if (r < 0 && errno == EAGAIN)
 			return;
+		/* a pseudo-terminal's master reads EIO once every slave
+		 * descriptor is closed: its end of file */
 		if (r <= 0) {
 			close_fd(fd);
 			return;
@@ -1273,8 +1345,14 @@ int spawn_pump(struct spawn *sp, double timeout_s)
 		check_limits(sp, now);
 		if (sp->done)
 			return 1;
+		if (sp->on_tick && now >= sp->next_tick) {
+			sp->on_tick(sp, sp->tick_arg);
+			sp->next_tick = now + (sp->tick_s > 0 ? sp->tick_s : 0.02);
+		}
 		if (deadline >= 0)
 			wait = deadline - now;
+		if (sp->on_tick && sp->next_tick - now < wait)
+			wait = sp->next_tick - now;
 		if (sp->wall_s > 0 && sp->t_start + sp->wall_s - now < wait)
 			wait = sp->t_start + sp->wall_s - now;
 		if (sp->cpu_s > 0 && sp->next_cpu_check - now < wait)
@@ -1393,6 +1471,9 @@ int spawn_finish(struct spawn *sp)
 	}
 	if (sp->reaped)
 		return 0;
+	/* the observer's last look, before anything is killed */
+	if (sp->on_tick)
+		sp->on_tick(sp, sp->tick_arg);
 	rc = tree_kill(sp);
 	mark_ended(sp);
 	reap_main(sp);
@@ -1407,6 +1488,7 @@ int spawn_finish(struct spawn *sp)
 	}
 	reap_orphans();
 	close_fd(&sp->pidfd);
+	close_fd(&sp->pty_master);
 	sp->done = 1;
 	sp->wall_used = sp->t_end - sp->t_start;
 	sp->cpu_used = cpu >= 0 ? cpu : sp->rusage_cpu;
@@ -1443,4 +1525,89 @@ int spawn_signal(struct spawn *sp, int sig)
 		return -1;
 	}
 	return killpg(sp->pid, sig);
+}
+
+int spawn_pty_write(struct spawn *sp, const void *data, size_t len)
+{
+	const char *p = data;
+
+	if (sp->pty_master < 0) {
+		errno = EIO;
+		return -1;
+	}
+	while (len > 0) {
+		ssize_t w = write(sp->pty_master, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd pfd = { .fd = sp->pty_master, .events = POLLOUT };
+
+			poll(&pfd, 1, 100);
+			continue;
+		}
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int spawn_pids(struct spawn *sp, pid_t **out)
+{
+	DIR *d;
+	struct dirent *de;
+	pid_t self = getpid(), *v = NULL;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	if (sp->pid <= 0 || sp->reaped)
+		return 0;
+	if (sp->cg) {
+		int k = cgroup_list(sp->cg, out);
+
+		if (k >= 0)
+			return k;
+	}
+	if (!(d = opendir("/proc")))
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		struct pstat ps;
+		pid_t pid;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pid = (pid_t)strtol(de->d_name, NULL, 10);
+		if (pstat_read(pid, &ps) < 0 || ps.state == 'Z' || ps.state == 'X')
+			continue;
+		if (pid != sp->pid &&
+		    (ps.start < sp->start_ticks ||
+		     (ps.pgrp != sp->pid && ps.sid != sp->pid &&
+		      !(ps.ppid == self && !is_main_pid(pid)))))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n++] = pid;
+	}
+	closedir(d);
+	*out = v;
+	return (int)n;
+}
+
+int spawn_kill_pid(struct spawn *sp, pid_t pid, int sig)
+{
+	pid_t *pids;
+	int n = spawn_pids(sp, &pids), i, found = 0;
+
+	for (i = 0; i < n; i++)
+		found |= pids[i] == pid;
+	free(pids);
+	if (!found) {
+		errno = ESRCH;
+		return -1;
+	}
+	return kill(pid, sig);
 }

@@ -78,6 +78,24 @@ struct spawn {
 	int open_files;           /* 0 = inherit */
 	long long output;         /* cap per stream; 0 = BUF_DEFAULT_LIMIT */
 	int merge_stderr;         /* 1: stderr goes into `out` too */
+	int use_pty;              /* 1: fds 0-2 are the slave of a new pseudo-
+				     terminal that is the run's controlling
+				     terminal, the main process's group in
+				     its foreground; what the program writes
+				     goes to `out` (stdin_* are ignored).
+				     The line discipline is cooked with
+				     ISIG and NOFLSH, without ECHO/ECHOCTL,
+				     so keys written with spawn_pty_write()
+				     signal the foreground group as a
+				     keyboard does and are not echoed. */
+	int netns_fd;             /* > 0: the child joins this network
+				     namespace (setns) before exec */
+	/* Called every tick_s seconds while the run goes on (from
+	 * spawn_pump()), and once more in spawn_finish() before anything is
+	 * killed -- so an observer sees the tree as the program left it. */
+	void (*on_tick)(struct spawn *sp, void *arg);
+	void *tick_arg;
+	double tick_s;            /* 0 = default 0.02 s when on_tick is set */
 
 	/* --- output --- */
 	struct buf out, err;
@@ -102,6 +120,8 @@ struct spawn {
 	pid_t pid;
 	int pidfd;
 	int fd_in, fd_out, fd_err;
+	int pty_master;           /* use_pty: the master side, for writing */
+	double next_tick;
 	size_t in_off;
 	double t_start;
 	int done;
@@ -142,6 +162,23 @@ int spawn_finish(struct spawn *sp);
 
 /* Sends sig to the whole process group of the run. */
 int spawn_signal(struct spawn *sp, int sig);
+
+/* use_pty: writes bytes to the terminal as typed on a keyboard ("\x03" is
+ * Ctrl-C: the line discipline sends SIGINT to the foreground group).
+ * Returns 0, or -1 with errno (EIO once the terminal is gone). */
+int spawn_pty_write(struct spawn *sp, const void *data, size_t len);
+
+/* The live processes of a run in progress (the main one included while it
+ * is not reaped): the cgroup's members, or, without a cgroup, every
+ * process in the run's process group or session, or adopted by the grader
+ * since the run began. Zombies are not members of a cgroup: an observer
+ * finds them as children of these (see /proc/PID/task/TID/children).
+ * *out is the caller's (free()). Returns the count, or -1. */
+int spawn_pids(struct spawn *sp, pid_t **out);
+
+/* Sends sig to one process of the run, after checking that it is one
+ * (spawn_pids); -1 with ESRCH otherwise. */
+int spawn_kill_pid(struct spawn *sp, pid_t pid, int sig);
 
 /* To be called once at start-up by a process that spawns: makes it the
  * subreaper of everything it starts, so escaped descendants are found, and

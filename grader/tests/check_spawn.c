@@ -13,6 +13,8 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -623,6 +625,115 @@ START_TEST(test_interactive)
 }
 END_TEST
 
+struct tick_seen {
+	int ticks;
+	int most;  /* the most processes seen at once */
+};
+
+static void count_tick(struct spawn *sp, void *arg)
+{
+	struct tick_seen *ts = arg;
+	pid_t *pids;
+	int n = spawn_pids(sp, &pids);
+
+	ts->ticks++;
+	if (n > ts->most)
+		ts->most = n;
+	free(pids);
+}
+
+static void pump_until(struct spawn *sp, const char *text)
+{
+	double t = now_seconds();
+
+	while (!strstr(sp->out.data ? sp->out.data : "", text) &&
+	       now_seconds() - t < 10)
+		ck_assert_int_eq(spawn_pump(sp, 0.05), 0);
+	ck_assert_msg(strstr(sp->out.data, text), "'%s' never came; got '%s'",
+		      text, sp->out.data);
+}
+
+/* A run on a pseudo-terminal: keys reach the foreground group as signals,
+ * are not echoed, and the observer sees the tree. */
+START_TEST(test_pty)
+{
+	struct spawn sp;
+	struct error e;
+	struct tick_seen ts = { 0, 0 };
+	const char *argv[] = { prog("spawn_tty"), NULL };
+
+	set_mode(_i);
+	spawn_init(&sp);
+	sp.argv = argv;
+	sp.use_pty = 1;
+	sp.wall_s = 30;
+	sp.on_tick = count_tick;
+	sp.tick_arg = &ts;
+	sp.tick_s = 0.01;
+	error_init(&e);
+	ck_assert_int_eq(spawn_start(&sp, &e), 0);
+	pump_until(&sp, "tty=1 fg=1\n");
+	ck_assert_int_eq(spawn_pty_write(&sp, "\x03", 1), 0);
+	pump_until(&sp, "INT\n");
+	ck_assert_int_ge(ts.ticks, 1);
+	ck_assert_int_eq(ts.most, 2);
+	ck_assert_int_eq(spawn_pty_write(&sp, "\x1c", 1), 0); /* Ctrl-\ */
+	ck_assert_int_eq(spawn_pump(&sp, 10), 1);
+	ck_assert_int_eq(spawn_finish(&sp), 0);
+	ck_assert_int_eq(sp.outcome, SPAWN_SIGNALED);
+	ck_assert_int_eq(sp.term_signal, SIGQUIT);
+	ck_assert_ptr_null(strstr(sp.out.data, "^C"));
+	ck_assert_str_eq(sp.out.data, "tty=1 fg=1\nINT\n");
+	ck_assert_int_eq(spawn_pty_write(&sp, "x", 1), -1);
+	spawn_release(&sp);
+}
+END_TEST
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void *new_netns(void *arg)
+{
+	int *fd = arg;
+
+	*fd = -1;
+	if (unshare(CLONE_NEWNET) == 0)
+		*fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	return NULL;
+}
+
+/* netns_fd: the program runs in the namespace it names. */
+START_TEST(test_netns)
+{
+	struct spawn sp;
+	const char *argv[] = { "/bin/cat", "/proc/net/dev", NULL };
+	pthread_t th;
+	int fd;
+
+	pthread_create(&th, NULL, new_netns, &fd);
+	pthread_join(th, NULL);
+	if (fd < 0)
+		return; /* no CAP_SYS_ADMIN: nothing to test */
+	spawn_init(&sp);
+	sp.argv = argv;
+	sp.netns_fd = fd;
+	run_ok(&sp);
+	ck_assert_int_eq(sp.outcome, SPAWN_EXITED);
+	ck_assert_int_eq(sp.exit_code, 0);
+	/* a new namespace has loopback only */
+	ck_assert_ptr_nonnull(strstr(sp.out.data, "lo:"));
+	ck_assert_int_eq(count_lines(sp.out.data), 3);
+	spawn_release(&sp);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_two_runs_at_once)
 {
 	struct spawn a, b;
@@ -711,6 +822,8 @@ Suite *make_spawn_suite(void)
 	tcase_add_loop_test(tree, test_interactive, 0, 2);
 	tcase_add_loop_test(tree, test_two_runs_at_once, 0, 2);
 	tcase_add_loop_test(tree, test_overhead, 0, 2);
+	tcase_add_loop_test(tree, test_pty, 0, 2);
+	tcase_add_test(tree, test_netns);
 	suite_add_tcase(s, tree);
 	return s;
 }
