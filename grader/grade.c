@@ -31,58 +31,13 @@
 #include "toolchain.h"
 #include "util.h"
 #include "variant.h"
+#include "grade_step.h"
 
-#define EXCERPT_BYTES 4096
-#define STDERR_EXCERPT_BYTES 2048
 #define DIFF_CONTEXT 3
 #define DIFF_MAX_LINES 60
 
-/* What one run of a test produced, judged. */
-struct run_eval {
-	enum verdict verdict;
-	char *message;
-	char *diff;
-	size_t diff_line;
-	char *expected;
-	char *actual;
-	char *stderr_excerpt;
-	char *limit;
-	int exit_code;
-	int term_signal;
-	double wall_s, cpu_s;
-	long long peak_memory;
-	int leftover;
-};
 
-/* Expected text of one check, resolved once per test. */
-struct expected_text {
-	char *data;
-	size_t len;
-	int have;
-};
-
-struct grade_ctx {
-	const struct spec *s;
-	const struct grade_opts *o;
-	struct grade_result *r;
-	char *workdir;
-	char *program[VARIANT__COUNT]; /* by build variant; NULL if failed */
-	int built[VARIANT__COUNT];
-	/* the reference solution, built on first need */
-	int ref_state;                 /* 0 not yet, 1 built, -1 failed */
-	char *ref_program;
-	char *ref_problem;
-	/* the current test */
-	const struct spec_test *t;
-	char *stdin_path;
-	size_t stdin_len;
-	struct expected_text *exp;     /* one per check */
-	struct buf ref_out, ref_err;
-	int ref_ran;                   /* 1 ok, -1 failed */
-	char *ref_failure;
-};
-
-static void run_eval_release(struct run_eval *ev)
+void grade_eval_release(struct run_eval *ev)
 {
 	free(ev->message);
 	free(ev->diff);
@@ -95,7 +50,7 @@ static void run_eval_release(struct run_eval *ev)
 
 /* A printable excerpt of program output: NUL bytes shown as \0, cut after
  * max bytes with a note saying how much was left out. */
-static char *excerpt(const char *data, size_t len, size_t max)
+char *grade_excerpt(const char *data, size_t len, size_t max)
 {
 	struct buf b;
 	size_t i, n = len < max ? len : max;
@@ -154,14 +109,15 @@ static char **make_env(const struct variant_run *vr, const struct spec_test *t)
 }
 
 
-/* Runs `program args` of test t once in a fresh WORK/run directory. */
-static int run_program(struct grade_ctx *c, const char *program,
+/* Prepares sp to run `program args` of the current test once in a fresh
+ * WORK/run directory (see grade_step.h). */
+int grade_prepare_run(struct grade_ctx *c, const char *program,
 		       enum variant v, double scale, struct spawn *sp,
 		       struct variant_run *vr, char ***envp, const char ***argvp,
 		       struct error *e)
 {
 	const struct spec_test *t = c->t;
-	char *rundir = path_join(c->workdir, "run");
+	const char *rundir = c->rundir;
 	char *logdir = path_join(c->workdir, "logs");
 	const char **argv;
 	const char *const *tp;
@@ -206,9 +162,7 @@ static int run_program(struct grade_ctx *c, const char *program,
 	sp->processes = t->limits.processes;
 	sp->open_files = t->limits.open_files;
 	sp->output = t->limits.output;
-	rc = spawn_run(sp, e);
 out:
-	free(rundir);
 	free(logdir);
 	return rc;
 }
@@ -270,8 +224,9 @@ static void run_reference(struct grade_ctx *c)
 	spawn_init(&sp);
 	/* the reference gets generous limits: it is trusted, and a limit it
 	 * hit would blame the student for the instructor's spec */
-	if (run_program(c, c->ref_program, VARIANT_PLAIN, 3, &sp, &vr, &env,
-			&argv, &e) < 0) {
+	if (grade_prepare_run(c, c->ref_program, VARIANT_PLAIN, 3, &sp, &vr,
+			      &env, &argv, &e) < 0 ||
+	    spawn_run(&sp, &e) < 0) {
 		c->ref_failure = xasprintf("cannot run the reference solution: %s",
 					   e.msg);
 	} else if (sp.outcome != SPAWN_EXITED ||
@@ -397,7 +352,7 @@ static char *tool_headline(const char *log)
 
 /* Findings of the whole grading go to c->r->findings; each carries the
  * test and variant that first produced it (diag_dedup merges repeats). */
-static struct finding *new_finding(struct grade_ctx *c, enum variant v)
+struct finding *grade_new_finding(struct grade_ctx *c, enum variant v)
 {
 	struct grade_result *r = c->r;
 	struct finding *f;
@@ -411,10 +366,10 @@ static struct finding *new_finding(struct grade_ctx *c, enum variant v)
 	return f;
 }
 
-static void add_hygiene_finding(struct grade_ctx *c, enum variant v,
+void grade_add_hygiene_finding(struct grade_ctx *c, enum variant v,
 				const char *kind, char *message)
 {
-	struct finding *f = new_finding(c, v);
+	struct finding *f = grade_new_finding(c, v);
 
 	f->tool = xstrdup("hygiene");
 	f->kind = xstrdup(kind);
@@ -514,7 +469,7 @@ static char *finding_headline(const struct finding *f)
 }
 
 /* Judges one finished run. */
-static void evaluate(struct grade_ctx *c, enum variant v,
+void grade_evaluate(struct grade_ctx *c, enum variant v,
 		     const struct spawn *sp, const struct variant_run *vr,
 		     double scale, struct run_eval *ev)
 {
@@ -533,7 +488,7 @@ static void evaluate(struct grade_ctx *c, enum variant v,
 	ev->peak_memory = sp->peak_memory;
 	ev->leftover = sp->leftover;
 	if (sp->err.len)
-		ev->stderr_excerpt = excerpt(sp->err.data, sp->err.len,
+		ev->stderr_excerpt = grade_excerpt(sp->err.data, sp->err.len,
 					     STDERR_EXCERPT_BYTES);
 
 	buf_init(&logs, 1 << 20);
@@ -555,7 +510,7 @@ static void evaluate(struct grade_ctx *c, enum variant v,
 	/* the text is the same whatever the number of processes (valgrind
 	 * adds its own), so the same daemon in every run is one finding */
 	if (sp->leftover > 0)
-		add_hygiene_finding(c, v, "leftover-process",
+		grade_add_hygiene_finding(c, v, "leftover-process",
 				    xstrdup("processes were still running after the program exited (an orphan or a daemon); the grader killed them"));
 	if (sp->outcome == SPAWN_EXEC_FAILED) {
 		ev->verdict = VERDICT_ERROR;
@@ -578,7 +533,7 @@ static void evaluate(struct grade_ctx *c, enum variant v,
 			free(head);
 		}
 		free(ev->stderr_excerpt);
-		ev->stderr_excerpt = excerpt(logs.data, logs.len, EXCERPT_BYTES);
+		ev->stderr_excerpt = grade_excerpt(logs.data, logs.len, EXCERPT_BYTES);
 	} else if (sp->outcome == SPAWN_TIMEOUT) {
 		ev->verdict = VERDICT_TIMEOUT;
 		ev->limit = xasprintf("wall time %g s", t->limits.wall_s * scale);
@@ -644,9 +599,9 @@ static void evaluate(struct grade_ctx *c, enum variant v,
 					ev->diff_line = d.first_line;
 				diff_result_release(&d);
 			}
-			ev->expected = excerpt(x->data, x->len, EXCERPT_BYTES);
+			ev->expected = grade_excerpt(x->data, x->len, EXCERPT_BYTES);
 		}
-		ev->actual = excerpt(got->data, got->len, EXCERPT_BYTES);
+		ev->actual = grade_excerpt(got->data, got->len, EXCERPT_BYTES);
 		match_result_release(&m);
 		break;
 	}
@@ -728,7 +683,7 @@ static char *repro_command(const struct grade_ctx *c, enum variant v)
 
 /* Copies the verdict of a run into the row, leaving out what a student must
  * not see for a hidden test. */
-static void fill_row(struct grade_ctx *c, struct test_outcome *row,
+void grade_fill_row(struct grade_ctx *c, struct test_outcome *row,
 		     enum variant v, struct run_eval *ev)
 {
 	const struct spec_test *t = c->t;
@@ -788,81 +743,11 @@ static struct test_outcome *new_row(struct grade_ctx *c, enum variant v,
 	return row;
 }
 
-/* STEP_RUN: run the program `repeat` times; every run must pass. */
-static int step_run(struct grade_ctx *c, enum variant v,
-		    struct test_outcome *row, struct error *e)
-{
-	const struct spec_test *t = c->t;
-	struct run_eval first_fail, last;
-	int have_fail = 0, i;
-	double scale = variant_time_scale(v);
-
-	memset(&first_fail, 0, sizeof(first_fail));
-	memset(&last, 0, sizeof(last));
-	for (i = 0; i < t->repeat; i++) {
-		struct spawn sp;
-		struct variant_run vr;
-		char **env = NULL;
-		const char **argv = NULL;
-		const char *sp_isolation;
-		enum verdict this;
-		int rc;
-
-		spawn_init(&sp);
-		rc = run_program(c, c->program[build_variant_of(v)], v, scale,
-				 &sp, &vr, &env, &argv, e);
-		if (rc == 0) {
-			run_eval_release(&last);
-			evaluate(c, v, &sp, &vr, scale, &last);
-		}
-		sp_isolation = sp.isolation; /* static string */
-		variant_run_release(&vr);
-		strv_free(env);
-		free(argv);
-		spawn_release(&sp);
-		if (rc < 0) {
-			run_eval_release(&first_fail);
-			run_eval_release(&last);
-			return -1;
-		}
-		row->runs++;
-		if (!c->r->isolation && sp_isolation)
-			c->r->isolation = xstrdup(sp_isolation);
-		this = last.verdict;
-		if (this != VERDICT_PASSED) {
-			row->failures++;
-			if (!have_fail) {
-				first_fail = last;
-				memset(&last, 0, sizeof(last));
-				have_fail = 1;
-			}
-		}
-		if (c->o->verbose)
-			fprintf(stderr, "  %s [%s] run %d/%d: %s\n", t->name,
-				variant_name(v), i + 1, t->repeat,
-				verdict_name(this));
-	}
-	fill_row(c, row, v, have_fail ? &first_fail : &last);
-	if (have_fail && t->repeat > 1) {
-		char *m = xasprintf("%s (failed %d of %d runs)",
-				    row->message ? row->message : "failed",
-				    row->failures, row->runs);
-
-		free(row->message);
-		row->message = m;
-	}
-	run_eval_release(&first_fail);
-	run_eval_release(&last);
-	return 0;
-}
-
-struct step_ops {
+/* One row per kind of step; each lives in step_<kind>.c. */
+static const struct step_ops {
 	enum step_kind kind;
-	int (*run)(struct grade_ctx *c, enum variant v, struct test_outcome *row,
-		   struct error *e);
-};
-
-static const struct step_ops step_table[STEP__COUNT] = {
+	grade_step_fn run;
+} step_table[STEP__COUNT] = {
 	[STEP_RUN] = { STEP_RUN, step_run },
 };
 
@@ -927,6 +812,7 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 	if (!c.workdir)
 		return error_set(e, "cannot create a temporary directory: %s",
 				 strerror(errno));
+	c.rundir = path_join(c.workdir, "run");
 	buf_init(&c.ref_out, 0);
 	buf_init(&c.ref_err, 0);
 
@@ -1049,6 +935,7 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 	else
 		fprintf(stderr, "grader: working directory kept: %s\n", c.workdir);
 	free(c.workdir);
+	free(c.rundir);
 	if (fault) {
 		grade_result_free(r);
 		return -1;

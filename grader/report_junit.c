@@ -173,6 +173,8 @@ static void testcase(struct buf *b, const struct grade_result *r,
 	buf_init(&out, 0);
 	if (visible && t->description)
 		text_part(&out, NULL, t->description);
+	if (visible && t->details)
+		text_part(&out, NULL, t->details);
 	if (t->verdict == VERDICT_PASSED && visible)
 		findings_text(&out, r, t);
 

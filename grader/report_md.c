@@ -180,6 +180,10 @@ void report_md_details(struct buf *b, const struct grade_result *r,
 		if (t->description[strlen(t->description) - 1] != '\n')
 			buf_addch(b, '\n');
 	}
+	if (visible && t->details) {
+		para(b, start);
+		report_md_block(b, "text", t->details);
+	}
 	if (!failed)
 		return;
 	para(b, start);
@@ -391,6 +395,30 @@ static void md_failures(struct buf *b, const struct grade_result *r)
 	}
 }
 
+/* What the steps observed in tests that passed (a failed test shows its
+ * details in its own section). */
+static void md_observations(struct buf *b, const struct grade_result *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->ntests; i++) {
+		const struct test_outcome *t = &r->tests[i];
+
+		if (t->verdict != VERDICT_PASSED || !t->details ||
+		    !report_test_is_visible(t))
+			continue;
+		if (!n++)
+			buf_adds(b, "## Observations\n\n");
+		buf_adds(b, "### ");
+		report_md_text(b, t->name);
+		if (t->variant != VARIANT_PLAIN)
+			buf_addf(b, " [%s]", variant_name(t->variant));
+		buf_adds(b, "\n\n");
+		report_md_block(b, "text", t->details);
+		buf_addch(b, '\n');
+	}
+}
+
 static void md_findings(struct buf *b, const struct grade_result *r)
 {
 	char s[32];
@@ -467,6 +495,7 @@ char *report_markdown(const struct grade_result *r, int flags)
 	md_tests(&b, r);
 	md_failures(&b, r);
 	md_findings(&b, r);
+	md_observations(&b, r);
 	if (r->isolation) {
 		buf_adds(&b, "---\n\nThe tests ran isolated with: ");
 		report_md_text(&b, r->isolation);

@@ -79,6 +79,7 @@ static void test_result_release(struct test_outcome *t)
 	free(t->stderr_excerpt);
 	free(t->limit);
 	free(t->command);
+	free(t->details);
 }
 
 void finding_release(struct finding *f)

@@ -52,6 +52,10 @@ struct test_outcome {
 	char *limit;           /* the limit that was hit, e.g. "wall time 10 s" */
 	char *command;         /* the command line, for the student to rerun it
 				  (visible tests only) */
+	char *details;         /* what the step observed, as preformatted text:
+				  a terminal transcript, process figures, a
+				  speed-up (visible tests only; shown whether
+				  the test passed or not) */
 	int runs, failures;    /* repeat: how many runs, how many failed */
 	int exit_code;         /* of the (first failing, else last) run; -1 if none */
 	int term_signal;       /* 0 if none */

@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "util.h"
+#include "spec_parse.h"
 #include "yamltree.h"
 
 /* Built-in defaults, documented in spec.h and docs/spec.md. */
@@ -44,13 +45,6 @@
 #define MAX_REPEAT 1000
 #define MAX_SPEC_FILE (1 << 20)
 
-/* Where `what` strings (the path of a key in messages) are built. */
-#define WHAT_MAX 160
-
-struct ctx {
-	struct spec *s;
-	struct spec_limits defaults; /* the top-level limits, unresolved */
-};
 
 /* ---- names of enums ---- */
 
@@ -113,7 +107,7 @@ static int name_index(const char *const *names, size_t n, const char *name)
 }
 
 /* "a, b, c" from a table of names. */
-static void join_names(const char *const *names, size_t n, char *out,
+void spec_join_names(const char *const *names, size_t n, char *out,
 		       size_t outsz)
 {
 	size_t i, o = 0;
@@ -133,9 +127,7 @@ static void join_names(const char *const *names, size_t n, char *out,
 
 /* Formats the path of a key for messages ("tests[2].stdout[0].regex").
  * Through vsnprintf so that a long path is cut, never overflowing. */
-static const char *whatf(char *out, size_t outsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static const char *whatf(char *out, size_t outsz, const char *fmt, ...)
+const char *spec_whatf(char *out, size_t outsz, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -153,7 +145,7 @@ static int missing(const struct ynode *map, const char *what, const char *key,
 }
 
 /* Looks up a required key. */
-static int need(const struct ynode *map, const char *key, const char *what,
+int spec_need(const struct ynode *map, const char *key, const char *what,
 		const struct ynode **out, struct error *e)
 {
 	*out = ymap_get(map, key);
@@ -169,7 +161,7 @@ static int in_set(char c, const char *extra, int upper)
 }
 
 /* A string made only of [a-z0-9] (plus A-Z when upper) and `extra`. */
-static int name_string(const struct ynode *n, const char *what,
+int spec_name_string(const struct ynode *n, const char *what,
 		       const char *extra, int upper, const char *charset,
 		       char **out, struct error *e)
 {
@@ -191,7 +183,7 @@ static int name_string(const struct ynode *n, const char *what,
 
 /* A path inside the exercise (or submission) directory: relative, without
  * `..`, so that a spec can never reach outside it. */
-static int relative_path(const struct ynode *n, const char *what, char **out,
+int spec_relative_path(const struct ynode *n, const char *what, char **out,
 			 struct error *e)
 {
 	const char *p, *seg;
@@ -249,7 +241,7 @@ static int source_name(const struct ynode *n, const char *what, char **out,
 	return -1;
 }
 
-static int int_in_range(const struct ynode *n, const char *what, long long lo,
+int spec_int_in_range(const struct ynode *n, const char *what, long long lo,
 			long long hi, long long *out, struct error *e)
 {
 	if (ynode_int(n, what, out, e) < 0)
@@ -261,7 +253,7 @@ static int int_in_range(const struct ynode *n, const char *what, long long lo,
 	return 0;
 }
 
-static int positive_duration(const struct ynode *n, const char *what,
+int spec_positive_duration(const struct ynode *n, const char *what,
 			     double *out, struct error *e)
 {
 	if (ynode_duration(n, what, out, e) < 0)
@@ -273,7 +265,7 @@ static int positive_duration(const struct ynode *n, const char *what,
 }
 
 /* One name of a fixed set (visibility, warnings): an error lists them. */
-static int enum_value(const struct ynode *n, const char *what,
+int spec_enum_value(const struct ynode *n, const char *what,
 		      const char *noun, const char *const *names, size_t count,
 		      int *out, struct error *e)
 {
@@ -284,7 +276,7 @@ static int enum_value(const struct ynode *n, const char *what,
 		return -1;
 	i = name_index(names, count, v);
 	if (i < 0) {
-		join_names(names, count, list, sizeof(list));
+		spec_join_names(names, count, list, sizeof(list));
 		error_at(e, n->file, n->line, n->col,
 			 "%s: unknown %s '%s' (expected one of: %s)", what,
 			 noun, v, list);
@@ -319,12 +311,12 @@ static int parse_limits(const struct ynode *map, const char *prefix,
 
 	if (ymap_check_keys(map, limit_keys, prefix, e) < 0)
 		return -1;
-#define WHAT(key) (whatf(what, sizeof(what), "%s.%s", prefix, key), what)
+#define WHAT(key) (spec_whatf(what, sizeof(what), "%s.%s", prefix, key), what)
 	if ((n = ymap_get(map, "wall_time")) &&
-	    positive_duration(n, WHAT("wall_time"), &l->wall_s, e) < 0)
+	    spec_positive_duration(n, WHAT("wall_time"), &l->wall_s, e) < 0)
 		return -1;
 	if ((n = ymap_get(map, "cpu_time")) &&
-	    positive_duration(n, WHAT("cpu_time"), &l->cpu_s, e) < 0)
+	    spec_positive_duration(n, WHAT("cpu_time"), &l->cpu_s, e) < 0)
 		return -1;
 	if ((n = ymap_get(map, "memory"))) {
 		if (ynode_size(n, WHAT("memory"), &l->memory, e) < 0)
@@ -342,13 +334,13 @@ static int parse_limits(const struct ynode *map, const char *prefix,
 					"%s: must be more than 0", what);
 	}
 	if ((n = ymap_get(map, "processes"))) {
-		if (int_in_range(n, WHAT("processes"), 1, 65536, &v, e) < 0)
+		if (spec_int_in_range(n, WHAT("processes"), 1, 65536, &v, e) < 0)
 			return -1;
 		l->processes = (int)v;
 	}
 	if ((n = ymap_get(map, "open_files"))) {
 		/* 3: stdin, stdout and stderr are open already. */
-		if (int_in_range(n, WHAT("open_files"), 3, 1048576, &v, e) < 0)
+		if (spec_int_in_range(n, WHAT("open_files"), 3, 1048576, &v, e) < 0)
 			return -1;
 		l->open_files = (int)v;
 	}
@@ -392,9 +384,9 @@ static int parse_variants(const struct ynode *n, const char *what,
 		const struct ynode *at = n->type == YNODE_SEQ ? n->items[i] : n;
 		enum variant v;
 
-		whatf(item, sizeof(item), "%s[%zu]", what, i);
+		spec_whatf(item, sizeof(item), "%s[%zu]", what, i);
 		if (variant_parse(names[i], &v) < 0) {
-			join_names(variant_names, VARIANT__COUNT, list,
+			spec_join_names(variant_names, VARIANT__COUNT, list,
 				   sizeof(list));
 			rc = error_at(e, at->file, at->line, at->col,
 				      "%s: unknown variant '%s' (expected one of: %s)",
@@ -434,7 +426,7 @@ static int parse_generate(const struct ynode *map, const char *prefix,
 	g->final_newline = 1;
 	if (ymap_check_keys(map, gen_keys, prefix, e) < 0)
 		return -1;
-#define WHAT(key) (whatf(what, sizeof(what), "%s.%s", prefix, key), what)
+#define WHAT(key) (spec_whatf(what, sizeof(what), "%s.%s", prefix, key), what)
 	size = ymap_get(map, "size");
 	lines = ymap_get(map, "lines");
 	if (!size && !lines)
@@ -452,17 +444,17 @@ static int parse_generate(const struct ynode *map, const char *prefix,
 			return error_at(e, size->file, size->line, size->col,
 					"%s: at most 1G", what);
 	}
-	if (lines && int_in_range(lines, WHAT("lines"), 1, MAX_GENERATED,
+	if (lines && spec_int_in_range(lines, WHAT("lines"), 1, MAX_GENERATED,
 				  &g->lines, e) < 0)
 		return -1;
 	if ((minl = ymap_get(map, "min_len"))) {
-		if (int_in_range(minl, WHAT("min_len"), 0, MAX_LINE_LEN, &v,
+		if (spec_int_in_range(minl, WHAT("min_len"), 0, MAX_LINE_LEN, &v,
 				 e) < 0)
 			return -1;
 		g->min_len = (int)v;
 	}
 	if ((maxl = ymap_get(map, "max_len"))) {
-		if (int_in_range(maxl, WHAT("max_len"), 0, MAX_LINE_LEN, &v,
+		if (spec_int_in_range(maxl, WHAT("max_len"), 0, MAX_LINE_LEN, &v,
 				 e) < 0)
 			return -1;
 		g->max_len = (int)v;
@@ -478,7 +470,7 @@ static int parse_generate(const struct ynode *map, const char *prefix,
 				"%s: %lld lines of up to %d bytes exceed 1G",
 				prefix, g->lines, g->max_len);
 	if ((n = ymap_get(map, "seed"))) {
-		if (int_in_range(n, WHAT("seed"), 0, INT64_MAX, &v, e) < 0)
+		if (spec_int_in_range(n, WHAT("seed"), 0, INT64_MAX, &v, e) < 0)
 			return -1;
 		g->seed = (unsigned long long)v;
 	}
@@ -491,13 +483,13 @@ static int parse_generate(const struct ynode *map, const char *prefix,
 
 /* {file: p}: relative to the exercise directory, and it must exist now, so
  * that a typo fails when the spec is loaded, not in the middle of grading. */
-static int parse_text_file(struct ctx *c, const struct ynode *key,
+static int parse_text_file(struct spec_ctx *c, const struct ynode *key,
 			   const struct ynode *val, const char *what,
 			   struct spec_text *t, struct error *e)
 {
 	char *rel;
 
-	if (relative_path(val, what, &rel, e) < 0)
+	if (spec_relative_path(val, what, &rel, e) < 0)
 		return -1;
 	t->kind = TEXT_FILE;
 	t->path = path_join(c->s->dir, rel);
@@ -512,10 +504,9 @@ static int parse_text_file(struct ctx *c, const struct ynode *key,
 	return 0;
 }
 
-enum text_use { TEXT_FOR_STDIN, TEXT_FOR_CHECK };
 
 /* A text: an inline string, or a one-key map naming where it comes from. */
-static int parse_text(struct ctx *c, const struct ynode *n, enum text_use use,
+int spec_parse_text(struct spec_ctx *c, const struct ynode *n, enum text_use use,
 		      const char *what, struct spec_text *t, struct error *e)
 {
 	static const char *const stdin_keys[] = { "file", "generate",
@@ -556,7 +547,7 @@ static int parse_text(struct ctx *c, const struct ynode *n, enum text_use use,
 				n->items[0]->value, n->items[2]->value);
 	key = n->items[0];
 	val = n->items[1];
-	whatf(sub, sizeof(sub), "%s.%s", what, key->value);
+	spec_whatf(sub, sizeof(sub), "%s.%s", what, key->value);
 	if (!strcmp(key->value, "reference")) {
 		if (use == TEXT_FOR_STDIN)
 			return error_at(e, key->file, key->line, key->col,
@@ -591,18 +582,18 @@ static void text_release(struct spec_text *t)
 struct check_type {
 	const char *name;            /* the YAML key */
 	const char *const *options;  /* keys only this kind takes, or NULL */
-	int (*parse)(struct ctx *c, const struct ynode *val, const char *what,
+	int (*parse)(struct spec_ctx *c, const struct ynode *val, const char *what,
 		     struct spec_check *k, struct error *e);
 };
 
-static int parse_check_text(struct ctx *c, const struct ynode *val,
+static int parse_check_text(struct spec_ctx *c, const struct ynode *val,
 			    const char *what, struct spec_check *k,
 			    struct error *e)
 {
-	return parse_text(c, val, TEXT_FOR_CHECK, what, &k->expected, e);
+	return spec_parse_text(c, val, TEXT_FOR_CHECK, what, &k->expected, e);
 }
 
-static int parse_check_regex(struct ctx *c, const struct ynode *val,
+static int parse_check_regex(struct spec_ctx *c, const struct ynode *val,
 			     const char *what, struct spec_check *k,
 			     struct error *e)
 {
@@ -626,12 +617,12 @@ static int parse_check_regex(struct ctx *c, const struct ynode *val,
 	return 0;
 }
 
-static int parse_check_count(struct ctx *c, const struct ynode *val,
+static int parse_check_count(struct spec_ctx *c, const struct ynode *val,
 			     const char *what, struct spec_check *k,
 			     struct error *e)
 {
 	(void)c;
-	return int_in_range(val, what, 0, INT64_MAX, &k->count, e);
+	return spec_int_in_range(val, what, 0, INT64_MAX, &k->count, e);
 }
 
 static const char *const numbers_options[] = { "abs_tol", "rel_tol", NULL };
@@ -678,7 +669,7 @@ static int tolerance(const struct ynode *n, const char *what, double *out,
 	return 0;
 }
 
-static int parse_check(struct ctx *c, const struct ynode *item,
+static int parse_check(struct spec_ctx *c, const struct ynode *item,
 		       const char *what, struct spec_check *k, struct error *e)
 {
 	/* Every kind, every option and `message`: for the unknown-key error. */
@@ -720,7 +711,7 @@ static int parse_check(struct ctx *c, const struct ynode *item,
 		ct = &check_types[ki];
 	}
 	if (!ct) {
-		join_names(allowed, CHECK__COUNT, names, sizeof(names));
+		spec_join_names(allowed, CHECK__COUNT, names, sizeof(names));
 		return error_at(e, item->file, item->line, item->col,
 				"%s: a check needs one of: %s", what, names);
 	}
@@ -740,21 +731,21 @@ static int parse_check(struct ctx *c, const struct ynode *item,
 				j < CHECK__COUNT ? check_types[j].name : "?",
 				ct->name);
 	}
-	whatf(sub, sizeof(sub), "%s.%s", what, ct->name);
+	spec_whatf(sub, sizeof(sub), "%s.%s", what, ct->name);
 	if (ct->parse(c, ymap_get(item, ct->name), sub, k, e) < 0)
 		return -1;
 	if ((n = ymap_get(item, "abs_tol"))) {
-		whatf(sub, sizeof(sub), "%s.abs_tol", what);
+		spec_whatf(sub, sizeof(sub), "%s.abs_tol", what);
 		if (tolerance(n, sub, &k->abs_tol, e) < 0)
 			return -1;
 	}
 	if ((n = ymap_get(item, "rel_tol"))) {
-		whatf(sub, sizeof(sub), "%s.rel_tol", what);
+		spec_whatf(sub, sizeof(sub), "%s.rel_tol", what);
 		if (tolerance(n, sub, &k->rel_tol, e) < 0)
 			return -1;
 	}
 	if ((n = ymap_get(item, "message"))) {
-		whatf(sub, sizeof(sub), "%s.message", what);
+		spec_whatf(sub, sizeof(sub), "%s.message", what);
 		if (ynode_string(n, sub, &k->message, e) < 0)
 			return -1;
 	}
@@ -762,7 +753,7 @@ static int parse_check(struct ctx *c, const struct ynode *item,
 }
 
 /* stdout: and stderr: of a test, appended to t->checks (already sized). */
-static int parse_checks(struct ctx *c, const struct ynode *list,
+int spec_parse_checks(struct spec_ctx *c, const struct ynode *list,
 			const char *prefix, enum stream stream,
 			struct spec_test *t, size_t *next, struct error *e)
 {
@@ -775,7 +766,7 @@ static int parse_checks(struct ctx *c, const struct ynode *list,
 		struct spec_check *k = &t->checks[(*next)++];
 
 		k->stream = stream;
-		whatf(what, sizeof(what), "%s[%zu]", prefix, i);
+		spec_whatf(what, sizeof(what), "%s[%zu]", prefix, i);
 		if (ynode_expect(list->items[i], YNODE_MAP, what, e) < 0 ||
 		    parse_check(c, list->items[i], what, k, e) < 0)
 			return -1;
@@ -785,7 +776,7 @@ static int parse_checks(struct ctx *c, const struct ynode *list,
 
 /* ---- step types ---- */
 
-static int parse_env(const struct ynode *map, const char *prefix,
+int spec_parse_env(const struct ynode *map, const char *prefix,
 		     struct spec_test *t, struct error *e)
 {
 	char what[WHAT_MAX];
@@ -798,9 +789,9 @@ static int parse_env(const struct ynode *map, const char *prefix,
 		const struct ynode *k = map->items[2 * i];
 		char *name, *value;
 
-		whatf(what, sizeof(what), "%s key", prefix);
+		spec_whatf(what, sizeof(what), "%s key", prefix);
 		/* Environment names: letters, digits, '_', not a digit first. */
-		if (name_string(k, what, "_", 1,
+		if (spec_name_string(k, what, "_", 1,
 				"letters, digits and '_'", &name, e) < 0)
 			return -1;
 		if (name[0] >= '0' && name[0] <= '9') {
@@ -809,7 +800,7 @@ static int parse_env(const struct ynode *map, const char *prefix,
 					"%s: invalid name '%s': it must not start with a digit",
 					what, k->value);
 		}
-		whatf(what, sizeof(what), "%s.%s", prefix, name);
+		spec_whatf(what, sizeof(what), "%s.%s", prefix, name);
 		if (ynode_string(map->items[2 * i + 1], what, &value, e) < 0) {
 			free(name);
 			return -1;
@@ -821,7 +812,7 @@ static int parse_env(const struct ynode *map, const char *prefix,
 	return 0;
 }
 
-static int parse_exit(const struct ynode *n, const char *what, int *out,
+int spec_parse_exit(const struct ynode *n, const char *what, int *out,
 		      struct error *e)
 {
 	long long v;
@@ -848,14 +839,14 @@ static int parse_exit(const struct ynode *n, const char *what, int *out,
 static const char *const run_keys[] = { "args", "stdin", "env", "exit", NULL };
 
 /* type: run -- the program once, with args, stdin and env. */
-static int parse_run_step(struct ctx *c, const struct ynode *map,
+int spec_parse_run_keys(struct spec_ctx *c, const struct ynode *map,
 			  const char *prefix, struct spec_test *t,
 			  struct error *e)
 {
 	const struct ynode *n;
 	char what[WHAT_MAX];
 
-#define WHAT(key) (whatf(what, sizeof(what), "%s.%s", prefix, key), what)
+#define WHAT(key) (spec_whatf(what, sizeof(what), "%s.%s", prefix, key), what)
 	t->exit_status = 0;
 	if ((n = ymap_get(map, "args"))) {
 		if (ynode_expect(n, YNODE_SEQ, WHAT("args"), e) < 0 ||
@@ -865,32 +856,25 @@ static int parse_run_step(struct ctx *c, const struct ynode *map,
 		t->args = xcalloc(1, sizeof(*t->args));
 	}
 	if ((n = ymap_get(map, "stdin")) &&
-	    parse_text(c, n, TEXT_FOR_STDIN, WHAT("stdin"), &t->in, e) < 0)
+	    spec_parse_text(c, n, TEXT_FOR_STDIN, WHAT("stdin"), &t->in, e) < 0)
 		return -1;
 	if ((n = ymap_get(map, "env"))) {
-		if (parse_env(n, WHAT("env"), t, e) < 0)
+		if (spec_parse_env(n, WHAT("env"), t, e) < 0)
 			return -1;
 	} else {
 		t->env = xcalloc(1, sizeof(*t->env));
 	}
 	if ((n = ymap_get(map, "exit")) &&
-	    parse_exit(n, WHAT("exit"), &t->exit_status, e) < 0)
+	    spec_parse_exit(n, WHAT("exit"), &t->exit_status, e) < 0)
 		return -1;
 #undef WHAT
 	return 0;
 }
 
-struct step_type {
-	const char *name;          /* the value of `type:` */
-	enum step_kind kind;
-	const char *const *keys;   /* keys it adds to the common test keys */
-	int (*parse)(struct ctx *c, const struct ynode *map, const char *what,
-		     struct spec_test *t, struct error *e);
-};
-
-/* A later step type (pty, unit, net) adds its enum value and one row. */
-static const struct step_type step_types[] = {
-	{ "run", STEP_RUN, run_keys, parse_run_step },
+/* One row per kind of step; a kind other than `run` lives in
+ * spec_<kind>.c (see spec_parse.h). */
+static const struct spec_step_type step_types[] = {
+	{ "run", STEP_RUN, run_keys, spec_parse_run_keys, NULL },
 };
 
 static const char *const test_keys[] = {
@@ -898,7 +882,7 @@ static const char *const test_keys[] = {
 	"stdout", "stderr", "repeat",     "variants",    "limits", NULL
 };
 
-static const struct step_type *step_type_of(const struct ynode *map,
+static const struct spec_step_type *step_type_of(const struct ynode *map,
 					    const char *prefix,
 					    struct error *e)
 {
@@ -909,7 +893,7 @@ static const struct step_type *step_type_of(const struct ynode *map,
 
 	if (!n)
 		return &step_types[0];
-	whatf(what, sizeof(what), "%s.type", prefix);
+	spec_whatf(what, sizeof(what), "%s.type", prefix);
 	if (ynode_string(n, what, &v, e) < 0)
 		return NULL;
 	for (i = 0; i < COUNT(step_types); i++) {
@@ -919,18 +903,18 @@ static const struct step_type *step_type_of(const struct ynode *map,
 			return &step_types[i];
 		}
 	}
-	join_names(list, COUNT(step_types), names, sizeof(names));
+	spec_join_names(list, COUNT(step_types), names, sizeof(names));
 	error_at(e, n->file, n->line, n->col,
 		 "%s: unknown test type '%s' (expected: %s)", what, v, names);
 	free(v);
 	return NULL;
 }
 
-static int parse_test(struct ctx *c, const struct ynode *map, size_t index,
+static int parse_test(struct spec_ctx *c, const struct ynode *map, size_t index,
 		      struct spec_test *t, struct error *e)
 {
 	const char *allowed[COUNT(test_keys) + 16];
-	const struct step_type *st;
+	const struct spec_step_type *st;
 	const struct ynode *n, *out, *err;
 	char prefix[WHAT_MAX], what[WHAT_MAX];
 	struct spec_limits own;
@@ -957,9 +941,9 @@ static int parse_test(struct ctx *c, const struct ynode *map, size_t index,
 	if (ymap_check_keys(map, allowed, prefix, e) < 0)
 		return -1;
 
-#define WHAT(key) (whatf(what, sizeof(what), "%s.%s", prefix, key), what)
-	if (need(map, "name", prefix, &n, e) < 0 ||
-	    name_string(n, WHAT("name"), "_.-", 1, "A-Z, a-z, 0-9, '_', '.' and '-'",
+#define WHAT(key) (spec_whatf(what, sizeof(what), "%s.%s", prefix, key), what)
+	if (spec_need(map, "name", prefix, &n, e) < 0 ||
+	    spec_name_string(n, WHAT("name"), "_.-", 1, "A-Z, a-z, 0-9, '_', '.' and '-'",
 			&t->name, e) < 0)
 		return -1;
 	for (i = 0; i < index; i++)
@@ -967,7 +951,7 @@ static int parse_test(struct ctx *c, const struct ynode *map, size_t index,
 			return error_at(e, n->file, n->line, n->col,
 					"%s: duplicate test name '%s' (first used by the test at line %d)",
 					what, t->name, c->s->tests[i].line);
-	if (need(map, "points", prefix, &n, e) < 0 ||
+	if (spec_need(map, "points", prefix, &n, e) < 0 ||
 	    ynode_double(n, WHAT("points"), &t->points, e) < 0)
 		return -1;
 	if (t->points < 0)
@@ -975,7 +959,7 @@ static int parse_test(struct ctx *c, const struct ynode *map, size_t index,
 				"%s: points must be >= 0, got %g", what,
 				t->points);
 	if ((n = ymap_get(map, "visibility"))) {
-		if (enum_value(n, WHAT("visibility"), "visibility",
+		if (spec_enum_value(n, WHAT("visibility"), "visibility",
 			       visibility_names, COUNT(visibility_names), &vis,
 			       e) < 0)
 			return -1;
@@ -988,7 +972,7 @@ static int parse_test(struct ctx *c, const struct ynode *map, size_t index,
 	    ynode_string(n, WHAT("hint"), &t->hint, e) < 0)
 		return -1;
 	if ((n = ymap_get(map, "repeat"))) {
-		if (int_in_range(n, WHAT("repeat"), 1, MAX_REPEAT, &v, e) < 0)
+		if (spec_int_in_range(n, WHAT("repeat"), 1, MAX_REPEAT, &v, e) < 0)
 			return -1;
 		t->repeat = (int)v;
 	}
@@ -1008,10 +992,10 @@ static int parse_test(struct ctx *c, const struct ynode *map, size_t index,
 	t->nchecks = (out && out->type == YNODE_SEQ ? out->n : 0) +
 		     (err && err->type == YNODE_SEQ ? err->n : 0);
 	t->checks = xcalloc(t->nchecks + 1, sizeof(*t->checks));
-	if (out && parse_checks(c, out, WHAT("stdout"), STREAM_STDOUT, t, &next,
+	if (out && spec_parse_checks(c, out, WHAT("stdout"), STREAM_STDOUT, t, &next,
 				e) < 0)
 		return -1;
-	if (err && parse_checks(c, err, WHAT("stderr"), STREAM_STDERR, t, &next,
+	if (err && spec_parse_checks(c, err, WHAT("stderr"), STREAM_STDERR, t, &next,
 				e) < 0)
 		return -1;
 #undef WHAT
@@ -1036,7 +1020,7 @@ static int parse_build(const struct ynode *map, struct spec_build *b,
 	b->warnings = WARNINGS_LIST;
 	if (ymap_check_keys(map, build_keys, "build", e) < 0)
 		return -1;
-	if (need(map, "sources", "build", &n, e) < 0)
+	if (spec_need(map, "sources", "build", &n, e) < 0)
 		return -1;
 	if (n->type == YNODE_SCALAR && !ynode_is_null(n)) {
 		b->sources = xcalloc(2, sizeof(*b->sources));
@@ -1051,14 +1035,14 @@ static int parse_build(const struct ynode *map, struct spec_build *b,
 					"build.sources: needs at least one file");
 		b->sources = xcalloc(n->n + 1, sizeof(*b->sources));
 		for (i = 0; i < n->n; i++) {
-			whatf(what, sizeof(what), "build.sources[%zu]", i);
+			spec_whatf(what, sizeof(what), "build.sources[%zu]", i);
 			if (source_name(n->items[i], what, &b->sources[i], e) < 0)
 				return -1;
 			b->nsources++;
 		}
 	}
 	if ((n = ymap_get(map, "program"))) {
-		if (name_string(n, "build.program", "_.-", 1,
+		if (spec_name_string(n, "build.program", "_.-", 1,
 				"A-Z, a-z, 0-9, '_', '.' and '-'", &b->program,
 				e) < 0)
 			return -1;
@@ -1089,13 +1073,13 @@ static int parse_build(const struct ynode *map, struct spec_build *b,
 		b->ldflags = xcalloc(1, sizeof(*b->ldflags));
 	}
 	if ((n = ymap_get(map, "warnings"))) {
-		if (enum_value(n, "build.warnings", "warnings policy",
+		if (spec_enum_value(n, "build.warnings", "warnings policy",
 			       warnings_names, COUNT(warnings_names), &w, e) < 0)
 			return -1;
 		b->warnings = (enum warnings_policy)w;
 	}
 	if ((n = ymap_get(map, "timeout")) &&
-	    positive_duration(n, "build.timeout", &b->timeout_s, e) < 0)
+	    spec_positive_duration(n, "build.timeout", &b->timeout_s, e) < 0)
 		return -1;
 	return 0;
 }
@@ -1172,7 +1156,7 @@ const struct spec_finding_rule *spec_finding_rule(const struct spec *s,
 	return tool && !strcmp(tool, "hygiene") ? &ignore : &fail;
 }
 
-static int parse_spec(struct ctx *c, const struct ynode *root,
+static int parse_spec(struct spec_ctx *c, const struct ynode *root,
 		      struct error *e)
 {
 	struct spec *s = c->s;
@@ -1182,11 +1166,11 @@ static int parse_spec(struct ctx *c, const struct ynode *root,
 	if (ynode_expect(root, YNODE_MAP, "spec", e) < 0 ||
 	    ymap_check_keys(root, top_keys, "spec", e) < 0)
 		return -1;
-	if (need(root, "name", "spec", &n, e) < 0 ||
-	    name_string(n, "name", "_-", 0, "a-z, 0-9, '_' and '-'", &s->name,
+	if (spec_need(root, "name", "spec", &n, e) < 0 ||
+	    spec_name_string(n, "name", "_-", 0, "a-z, 0-9, '_' and '-'", &s->name,
 			e) < 0)
 		return -1;
-	if (need(root, "title", "spec", &n, e) < 0 ||
+	if (spec_need(root, "title", "spec", &n, e) < 0 ||
 	    ynode_string(n, "title", &s->title, e) < 0)
 		return -1;
 	if ((n = ymap_get(root, "version"))) {
@@ -1196,7 +1180,7 @@ static int parse_spec(struct ctx *c, const struct ynode *root,
 	} else {
 		s->version = xstrdup("1");
 	}
-	if (need(root, "build", "spec", &n, e) < 0 ||
+	if (spec_need(root, "build", "spec", &n, e) < 0 ||
 	    ynode_expect(n, YNODE_MAP, "build", e) < 0 ||
 	    parse_build(n, &s->build, e) < 0)
 		return -1;
@@ -1211,7 +1195,7 @@ static int parse_spec(struct ctx *c, const struct ynode *root,
 	if ((n = ymap_get(root, "findings")) &&
 	    parse_finding_rules(s, n, e) < 0)
 		return -1;
-	if (need(root, "tests", "spec", &n, e) < 0 ||
+	if (spec_need(root, "tests", "spec", &n, e) < 0 ||
 	    ynode_expect(n, YNODE_SEQ, "tests", e) < 0)
 		return -1;
 	if (!n->n)
@@ -1238,7 +1222,7 @@ int spec_parse(const char *text, size_t len, const char *path, const char *dir,
 	       struct spec **out, struct error *e)
 {
 	struct ynode *root;
-	struct ctx c;
+	struct spec_ctx c;
 	struct spec *s;
 	char *real;
 
@@ -1324,6 +1308,9 @@ void spec_free(struct spec *s)
 			}
 		}
 		free(t->checks);
+		for (j = 0; j < COUNT(step_types); j++)
+			if (step_types[j].kind == t->kind && step_types[j].release)
+				step_types[j].release(t);
 	}
 	free(s->tests);
 	for (i = 0; i < s->nfinding_rules; i++)

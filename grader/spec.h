@@ -11,10 +11,13 @@
  * file:line:column. Nothing is silently ignored.
  *
  * Extensibility: a test is a *step* (what runs: enum step_kind) plus
- * *checks* (what is asserted on the outcome: enum check_kind). A later kind
- * of step (pty script, unit-test suite, network client, ...) adds an enum
- * value, its own struct in the union, and its parser function in spec.c; the
- * rest of struct spec_test does not change.
+ * *checks* (what is asserted on the outcome: enum check_kind). A kind of
+ * step other than `run` (pty script, unit-test suite, network client, ...)
+ * adds an enum value, a pointer to its own struct in struct spec_test, its
+ * parser in spec_<kind>.c (one row in spec.c's step_types, see
+ * spec_parse.h) and its runner in step_<kind>.c (one row in grade.c's
+ * step_table, see grade_step.h); the rest of struct spec_test does not
+ * change.
  *
  * Ownership: the struct spec owns every string and array reachable from it;
  * spec_free() releases all of it.

@@ -688,12 +688,34 @@ START_TEST(hidden_rows_show_no_details)
 }
 END_TEST
 
+/* A step's details (a terminal transcript, process figures) are shown for
+ * a visible test whether it passed or not, in every format. */
+START_TEST(details_are_shown_passed_or_not)
+{
+	struct grade_result *r = sample_result();
+	char *outs[3];
+	size_t i;
+
+	r->tests[0].details = s("pressed Ctrl-C at 0.20 s\nDETAIL-PASSED");
+	ck_assert_int_eq(r->tests[0].verdict, VERDICT_PASSED);
+	outs[0] = report_json(r, 0);
+	outs[1] = report_markdown(r, 0);
+	outs[2] = report_junit(r, 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_msg(strstr(outs[i], "DETAIL-PASSED") != NULL,
+			      "format %zu does not show the details", i);
+		free(outs[i]);
+	}
+	grade_result_free(r);
+}
+END_TEST
+
 START_TEST(hidden_rows_never_leak_even_if_filled)
 {
 	/* a mistake upstream must not reach a student: the writers check the
 	 * visibility themselves */
 	static const char *const secrets[] = { "SECRET-EXPECTED", "SECRET-ACTUAL",
-		"SECRET-DIFF", "SECRET-STDERR", "SECRET-COMMAND" };
+		"SECRET-DIFF", "SECRET-STDERR", "SECRET-COMMAND", "SECRET-DETAILS" };
 	struct grade_result *r = sample_result();
 	struct test_outcome *t = &r->tests[3];
 	char *outs[3];
@@ -706,6 +728,7 @@ START_TEST(hidden_rows_never_leak_even_if_filled)
 	t->diff_line = 7;
 	t->stderr_excerpt = s(secrets[3]);
 	t->command = s(secrets[4]);
+	t->details = s(secrets[5]);
 	outs[0] = report_json(r, 0);
 	outs[1] = report_markdown(r, 0);
 	outs[2] = report_junit(r, 0);
@@ -1107,6 +1130,7 @@ Suite *make_report_suite(void)
 	tcase_add_test(tc, json_test_output_is_markdown_with_diff);
 	tcase_add_test(tc, hidden_rows_show_no_details);
 	tcase_add_test(tc, hidden_rows_never_leak_even_if_filled);
+	tcase_add_test(tc, details_are_shown_passed_or_not);
 	tcase_add_test(tc, json_survives_invalid_utf8_and_controls);
 	suite_add_tcase(su, tc);
 

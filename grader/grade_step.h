@@ -1,0 +1,116 @@
+/*
+ * grade_step.h - what a kind of test step sees of the grading pipeline.
+ *
+ * grade.c owns the pipeline: it builds each variant, prepares a test
+ * (stdin, expected texts, the reference's output), makes one row per (test,
+ * variant), and calls the step function of the test's kind through its
+ * step_table. A step (step_run.c, step_pty.c, ...) runs the program as its
+ * kind requires and fills the row, using the helpers below so that every
+ * kind judges exit statuses, limits, tool reports and output checks the
+ * same way, and hides a hidden test's details the same way.
+ *
+ * This header is private to the pipeline and its steps; reports and
+ * commands use grade.h.
+ */
+#ifndef GRADER_GRADE_STEP_H
+#define GRADER_GRADE_STEP_H
+
+#include "buf.h"
+#include "grade.h"
+#include "result.h"
+#include "spawn.h"
+#include "spec.h"
+#include "variant.h"
+
+#define EXCERPT_BYTES 4096
+#define STDERR_EXCERPT_BYTES 2048
+
+/* What one run of a test produced, judged. */
+struct run_eval {
+	enum verdict verdict;
+	char *message;
+	char *diff;
+	size_t diff_line;
+	char *expected;
+	char *actual;
+	char *stderr_excerpt;
+	char *limit;
+	int exit_code;
+	int term_signal;
+	double wall_s, cpu_s;
+	long long peak_memory;
+	int leftover;
+};
+
+/* Expected text of one check, resolved once per test. */
+struct expected_text {
+	char *data;
+	size_t len;
+	int have;
+};
+
+struct grade_ctx {
+	const struct spec *s;
+	const struct grade_opts *o;
+	struct grade_result *r;
+	char *workdir;
+	char *rundir;                  /* WORK/run: the program's cwd, new
+					  for every run */
+	char *program[VARIANT__COUNT]; /* by build variant; NULL if failed */
+	int built[VARIANT__COUNT];
+	/* the reference solution, built on first need */
+	int ref_state;                 /* 0 not yet, 1 built, -1 failed */
+	char *ref_program;
+	char *ref_problem;
+	/* the current test */
+	const struct spec_test *t;
+	char *stdin_path;
+	size_t stdin_len;
+	struct expected_text *exp;     /* one per check */
+	struct buf ref_out, ref_err;
+	int ref_ran;                   /* 1 ok, -1 failed */
+	char *ref_failure;
+};
+
+/* A kind of step: runs the current test (c->t) under variant v and fills
+ * row (verdict, message, figures). Returns 0 whatever the program did, -1
+ * with e filled only on a fault of the grader. */
+typedef int (*grade_step_fn)(struct grade_ctx *c, enum variant v,
+			     struct test_outcome *row, struct error *e);
+
+int step_run(struct grade_ctx *c, enum variant v, struct test_outcome *row,
+	     struct error *e);
+
+/* Fills sp (argv with the variant's tool prefix, environment, a fresh
+ * WORK/run as cwd, stdin, limits scaled by `scale`) to run `program` with
+ * the current test's args once; the caller then runs it (spawn_run, or
+ * spawn_start/pump/finish) and releases *vr, *envp (strv_free) and *argvp
+ * (free) afterwards. Returns 0, or -1 with e filled. */
+int grade_prepare_run(struct grade_ctx *c, const char *program,
+		      enum variant v, double scale, struct spawn *sp,
+		      struct variant_run *vr, char ***envp,
+		      const char ***argvp, struct error *e);
+
+/* Judges one finished run: tool reports into findings, limits, exit
+ * status, the test's output checks. */
+void grade_evaluate(struct grade_ctx *c, enum variant v,
+		    const struct spawn *sp, const struct variant_run *vr,
+		    double scale, struct run_eval *ev);
+
+/* Moves the verdict of ev into row, leaving out what a student must not
+ * see for a hidden test. */
+void grade_fill_row(struct grade_ctx *c, struct test_outcome *row,
+		    enum variant v, struct run_eval *ev);
+
+void grade_eval_release(struct run_eval *ev);
+
+/* A printable excerpt of output, cut after max bytes with a note. */
+char *grade_excerpt(const char *data, size_t len, size_t max);
+
+/* A new finding of the current test under v (count 1), in c->r. */
+struct finding *grade_new_finding(struct grade_ctx *c, enum variant v);
+/* A hygiene finding of `kind`; takes message. */
+void grade_add_hygiene_finding(struct grade_ctx *c, enum variant v,
+			       const char *kind, char *message);
+
+#endif

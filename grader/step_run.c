@@ -1,0 +1,83 @@
+/*
+ * step_run.c - the `run` step: the program once with args, stdin and env,
+ * `repeat` times; every run must pass. See grade_step.h.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "grade_step.h"
+#include "util.h"
+
+/* STEP_RUN: run the program `repeat` times; every run must pass. */
+int step_run(struct grade_ctx *c, enum variant v,
+		    struct test_outcome *row, struct error *e)
+{
+	const struct spec_test *t = c->t;
+	struct run_eval first_fail, last;
+	int have_fail = 0, i;
+	double scale = variant_time_scale(v);
+
+	memset(&first_fail, 0, sizeof(first_fail));
+	memset(&last, 0, sizeof(last));
+	for (i = 0; i < t->repeat; i++) {
+		struct spawn sp;
+		struct variant_run vr;
+		char **env = NULL;
+		const char **argv = NULL;
+		const char *sp_isolation;
+		enum verdict this;
+		int rc;
+
+		spawn_init(&sp);
+		rc = grade_prepare_run(c, c->program[build_variant_of(v)], v,
+				       scale, &sp, &vr, &env, &argv, e);
+		if (rc == 0)
+			rc = spawn_run(&sp, e);
+		if (rc == 0) {
+			grade_eval_release(&last);
+			grade_evaluate(c, v, &sp, &vr, scale, &last);
+		}
+		sp_isolation = sp.isolation; /* static string */
+		variant_run_release(&vr);
+		strv_free(env);
+		free(argv);
+		spawn_release(&sp);
+		if (rc < 0) {
+			grade_eval_release(&first_fail);
+			grade_eval_release(&last);
+			return -1;
+		}
+		row->runs++;
+		if (!c->r->isolation && sp_isolation)
+			c->r->isolation = xstrdup(sp_isolation);
+		this = last.verdict;
+		if (this != VERDICT_PASSED) {
+			row->failures++;
+			if (!have_fail) {
+				first_fail = last;
+				memset(&last, 0, sizeof(last));
+				have_fail = 1;
+			}
+		}
+		if (c->o->verbose)
+			fprintf(stderr, "  %s [%s] run %d/%d: %s\n", t->name,
+				variant_name(v), i + 1, t->repeat,
+				verdict_name(this));
+	}
+	grade_fill_row(c, row, v, have_fail ? &first_fail : &last);
+	if (have_fail && t->repeat > 1) {
+		char *m = xasprintf("%s (failed %d of %d runs)",
+				    row->message ? row->message : "failed",
+				    row->failures, row->runs);
+
+		free(row->message);
+		row->message = m;
+	}
+	grade_eval_release(&first_fail);
+	grade_eval_release(&last);
+	return 0;
+}
+
