@@ -1176,20 +1176,23 @@ static int fallback_kill(struct spawn *sp)
 		return 0;
 	}
 	while (now_seconds() < give_up) {
-		int found;
+		int found, ended_before = main_ended(sp, 0);
 
 		/* Found (and counted) first, then the group once more for
 		 * what forked meanwhile. The main process is unreaped, so its
 		 * pid (the group's id) cannot have been reused. Whatever was
 		 * killed is waited for before looking again, as its children
-		 * come to us only once it has ended. */
+		 * come to us only once it has ended. A pass proves the run
+		 * empty only if it began after the main process had ended:
+		 * a child that left the group (setsid) is reparented to us at
+		 * that moment, and an earlier pass cannot have seen it. */
 		found = fallback_pass(sp, &v, &n);
 		killpg(sp->pid, SIGKILL);
 		victims_wait(v, waited, n, give_up);
 		waited = n;
 		if (!main_ended(sp, found ? 0 : 0.05))
 			continue;
-		if (!found) {
+		if (!found && ended_before) {
 			rc = 0;
 			break;
 		}
