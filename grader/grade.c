@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include "grade.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -468,6 +469,55 @@ static char *finding_headline(const struct finding *f)
 	return buf_detach(&b, NULL);
 }
 
+/* "files left in the working directory: out.tmp, core (and 3 more)", or
+ * NULL when the run left it empty. Names only: the directory is the
+ * student's, and a symlink in it is listed, never followed. */
+static char *leftover_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct buf b;
+	size_t n = 0;
+
+	if (!d)
+		return NULL;
+	buf_init(&b, 4096);
+	buf_adds(&b, "files left in the working directory: ");
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n < 5) {
+			const unsigned char *p = (const unsigned char *)de->d_name;
+			size_t k, len = strlen(de->d_name), shown = 0;
+
+			if (n)
+				buf_adds(&b, ", ");
+			/* a name is the student's bytes: controls become '?' */
+			for (k = 0; k < len && shown < 64; shown++) {
+				size_t u = p[k] >= 0x80 ? utf8_printable_len(p + k, len - k) : 0;
+
+				if (u) {
+					buf_add(&b, (const char *)p + k, u);
+					k += u;
+				} else {
+					buf_addch(&b, p[k] >= 0x20 && p[k] < 0x7f ? (char)p[k] : '?');
+					k++;
+				}
+			}
+		}
+		n++;
+	}
+	closedir(d);
+	if (!n) {
+		buf_release(&b);
+		return NULL;
+	}
+	if (n > 5)
+		buf_addf(&b, " (and %zu more)", n - 5);
+	buf_adds(&b, " (the test asks the program to remove what it creates)");
+	return buf_detach(&b, NULL);
+}
+
 /* Judges one finished run. */
 void grade_evaluate(struct grade_ctx *c, enum variant v,
 		     const struct spawn *sp, const struct variant_run *vr,
@@ -509,6 +559,12 @@ void grade_evaluate(struct grade_ctx *c, enum variant v,
 	parsed = c->r->nfindings;
 	/* the text is the same whatever the number of processes (valgrind
 	 * adds its own), so the same daemon in every run is one finding */
+	if (t->forbid_leftover_files) {
+		char *left = leftover_files(c->rundir);
+
+		if (left)
+			grade_add_hygiene_finding(c, v, "leftover-file", left);
+	}
 	if (sp->leftover > 0)
 		grade_add_hygiene_finding(c, v, "leftover-process",
 				    xstrdup("processes were still running after the program exited (an orphan or a daemon); the grader killed them"));

@@ -877,9 +877,20 @@ static const struct spec_step_type step_types[] = {
 	{ "run", STEP_RUN, run_keys, spec_parse_run_keys, NULL },
 };
 
+/* leftover_files: allow | forbid */
+static int parse_leftover_files(const struct ynode *n, const char *what,
+				int *forbid, struct error *e)
+{
+	static const char *const names[] = { "allow", "forbid" };
+
+	return spec_enum_value(n, what, "leftover_files value", names, 2,
+			       forbid, e);
+}
+
 static const char *const test_keys[] = {
 	"name",   "points", "visibility", "description", "hint",   "type",
-	"stdout", "stderr", "repeat",     "variants",    "limits", NULL
+	"stdout", "stderr", "repeat",     "variants",    "limits",
+	"leftover_files", NULL
 };
 
 static const struct spec_step_type *step_type_of(const struct ynode *map,
@@ -978,6 +989,11 @@ static int parse_test(struct spec_ctx *c, const struct ynode *map, size_t index,
 	}
 	if ((n = ymap_get(map, "variants")) &&
 	    parse_variants(n, WHAT("variants"), &t->variants, e) < 0)
+		return -1;
+	t->forbid_leftover_files = c->forbid_leftover_files;
+	if ((n = ymap_get(map, "leftover_files")) &&
+	    parse_leftover_files(n, WHAT("leftover_files"),
+				 &t->forbid_leftover_files, e) < 0)
 		return -1;
 	limits_unset(&own);
 	if ((n = ymap_get(map, "limits")) &&
@@ -1086,7 +1102,8 @@ static int parse_build(const struct ynode *map, struct spec_build *b,
 
 static const char *const top_keys[] = { "name",   "title",    "version",
 					"build",  "limits",   "variants",
-					"tests",  "findings", NULL };
+					"tests",  "findings", "leftover_files",
+					NULL };
 
 /* findings: {KIND: fail | ignore | {penalty: P, cap: C}} */
 static int parse_finding_rules(struct spec *s, const struct ynode *map,
@@ -1195,6 +1212,10 @@ static int parse_spec(struct spec_ctx *c, const struct ynode *root,
 	if ((n = ymap_get(root, "findings")) &&
 	    parse_finding_rules(s, n, e) < 0)
 		return -1;
+	if ((n = ymap_get(root, "leftover_files")) &&
+	    parse_leftover_files(n, "leftover_files", &c->forbid_leftover_files,
+				 e) < 0)
+		return -1;
 	if (spec_need(root, "tests", "spec", &n, e) < 0 ||
 	    ynode_expect(n, YNODE_SEQ, "tests", e) < 0)
 		return -1;
@@ -1227,6 +1248,7 @@ int spec_parse(const char *text, size_t len, const char *path, const char *dir,
 	char *real;
 
 	*out = NULL;
+	memset(&c, 0, sizeof(c));
 	real = path_real(dir);
 	if (!real)
 		return error_at(e, path, 0, 0,

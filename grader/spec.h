@@ -155,6 +155,9 @@ struct spec_test {
 	struct spec_check *checks;
 	size_t nchecks;
 
+	int forbid_leftover_files; /* `leftover_files: forbid`: anything left
+				      in the working directory after a run
+				      is a hygiene finding (leftover-file) */
 	int repeat;            /* must pass every run; default 1 */
 	unsigned variants;     /* VARIANT_BIT mask; default the spec's */
 	struct spec_limits limits; /* fully resolved */

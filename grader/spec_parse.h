@@ -25,6 +25,7 @@
 struct spec_ctx {
 	struct spec *s;              /* being filled; s->dir resolves paths */
 	struct spec_limits defaults; /* the top-level limits, unresolved */
+	int forbid_leftover_files;   /* the top-level `leftover_files` */
 };
 
 /* A kind of step: the value of a test's `type:`, the keys it adds to the

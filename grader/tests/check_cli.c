@@ -394,6 +394,28 @@ START_TEST(findings_are_located_in_the_students_source)
 }
 END_TEST
 
+/* leftover_files: forbid makes files left in the working directory a
+ * finding, named (a control character shown as '?'), per test. */
+START_TEST(leftover_files_are_a_finding)
+{
+	struct buf out;
+	char *dir = make_temp_dir("cli"), *json;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "%s grade data/leftover/ex data/leftover/sub -o %s",
+			    bin(), dir), 0);
+	json = read_report(dir, "results.json");
+	ck_assert_msg(strstr(json, "\"leftover-file\"") &&
+		      strstr(json, "files left in the working directory: out?.tmp, core"),
+		      "%s", json);
+	ck_assert_msg(strstr(json, "\"score\": 1"), "%s", json);
+	free(json);
+	rm_rf(dir);
+	free(dir);
+	buf_release(&out);
+}
+END_TEST
+
 /* The report quotes the student's line of code for a finding. */
 START_TEST(report_quotes_the_source_line_of_a_finding)
 {
@@ -474,6 +496,7 @@ Suite *make_cli_suite(void)
 	tcase_add_test(tc, check_runs_public_tests_in_the_submission);
 	tcase_add_test(tc, findings_are_located_in_the_students_source);
 	tcase_add_test(tc, report_quotes_the_source_line_of_a_finding);
+	tcase_add_test(tc, leftover_files_are_a_finding);
 	tcase_add_test(tc, broken_toolchain_is_not_blamed_on_the_student);
 	suite_add_tcase(s, tc);
 	return s;

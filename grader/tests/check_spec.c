@@ -330,6 +330,30 @@ START_TEST(test_minimal_defaults)
 }
 END_TEST
 
+/* leftover_files: the top level sets the default, a test overrides it. */
+START_TEST(test_leftover_files_default_and_override)
+{
+	static const char text[] =
+		"name: x\ntitle: X\nbuild: {sources: [x.c]}\n"
+		"leftover_files: forbid\n"
+		"tests:\n"
+		"  - {name: a, points: 1}\n"
+		"  - {name: b, points: 1, leftover_files: allow}\n";
+	struct error e;
+	struct spec *s = parse_text(text, &e);
+
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(s->tests[0].forbid_leftover_files, 1);
+	ck_assert_int_eq(s->tests[1].forbid_leftover_files, 0);
+	spec_free(s);
+	s = parse_text("name: x\ntitle: X\nbuild: {sources: [x.c]}\n"
+		       "tests: [{name: a, points: 1}]\n", &e);
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(s->tests[0].forbid_leftover_files, 0);
+	spec_free(s);
+}
+END_TEST
+
 START_TEST(test_cpu_follows_test_wall)
 {
 	static const char text[] =
@@ -470,6 +494,7 @@ struct invalid {
 
 static const struct invalid invalid[] = {
 	{ "syntax.yaml", 7, 14, { "mapping values are not allowed" } },
+	{ "leftover_files_value.yaml", 8, 21, { "tests[0].leftover_files", "'never'", "allow, forbid" } },
 	{ "unclosed_quote.yaml", 8, 1, { "unexpected end of stream", "line 6, column 11" } },
 	{ "duplicate_key.yaml", 8, 5, { "duplicate key 'name'", "line 6, column 5" } },
 	{ "anchor.yaml", 6, 5, { "anchors (&first)", "not allowed" } },
@@ -823,6 +848,7 @@ Suite *make_spec_suite(void)
 	tc = tcase_create("defaults");
 	tcase_add_test(tc, test_minimal_defaults);
 	tcase_add_test(tc, test_cpu_follows_test_wall);
+	tcase_add_test(tc, test_leftover_files_default_and_override);
 	tcase_add_test(tc, test_inline_text_edge_cases);
 	tcase_add_test(tc, test_load_missing_spec_names_path);
 	tcase_add_test(tc, test_parse_bad_dir);
