@@ -29,6 +29,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "  -o, --output DIR   where the reports go (default ./grader-report)\n"
 	      "      --variant LIST only these variants, e.g. plain\n"
+	      "  -j, --jobs N       variants run side by side (default: the number of CPUs)\n"
 	      "  -v, --verbose      progress on stderr\n"
 	      "\n"
 	      "Exit status: 0 all public tests passed, 1 some failed, 2 error.\n",
@@ -97,6 +98,7 @@ int cmd_check(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "variant", required_argument, NULL, 'V' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -112,7 +114,7 @@ int cmd_check(int argc, char **argv)
 
 	memset(&go, 0, sizeof(go));
 	error_init(&e);
-	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:j:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			outdir = optarg;
@@ -123,6 +125,18 @@ int cmd_check(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'j': {
+			char *jend;
+			long j = strtol(optarg, &jend, 10);
+
+			if (jend == optarg || *jend || j < 1 || j > 64) {
+				fprintf(stderr, "grader: --jobs needs a number from 1 to 64, got '%s'\n",
+					optarg);
+				goto out;
+			}
+			go.jobs = (int)j;
+			break;
+		}
 		case 'v':
 			go.verbose = 1;
 			break;

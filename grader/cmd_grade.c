@@ -31,6 +31,7 @@ static void usage(FILE *f)
 	      "      --min-score X  exit 1 when the score is below X\n"
 	      "      --name NAME    the submission's name in the reports (default: its directory)\n"
 	      "      --keep         keep the temporary working directory (debugging)\n"
+	      "  -j, --jobs N       variants run side by side (default: the number of CPUs)\n"
 	      "  -v, --verbose      progress on stderr\n"
 	      "\n"
 	      "Exit status: 0 graded, 1 below --min-score, 2 bad input or grader fault.\n",
@@ -45,6 +46,7 @@ int cmd_grade(int argc, char **argv)
 		{ "min-score", required_argument, NULL, 'm' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "keep", no_argument, NULL, 'k' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -59,7 +61,7 @@ int cmd_grade(int argc, char **argv)
 
 	memset(&go, 0, sizeof(go));
 	error_init(&e);
-	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:j:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			free(outdir);
@@ -86,6 +88,18 @@ int cmd_grade(int argc, char **argv)
 		case 'k':
 			go.keep_workdir = 1;
 			break;
+		case 'j': {
+			char *jend;
+			long j = strtol(optarg, &jend, 10);
+
+			if (jend == optarg || *jend || j < 1 || j > 64) {
+				fprintf(stderr, "grader: --jobs needs a number from 1 to 64, got '%s'\n",
+					optarg);
+				goto out;
+			}
+			go.jobs = (int)j;
+			break;
+		}
 		case 'v':
 			go.verbose = 1;
 			break;

@@ -174,6 +174,7 @@ static int validate_fixture(const struct spec *s, const char *fixtures,
 	go.submission_dir = dir;
 	go.submission_name = name;
 	go.verbose = verbose;
+	go.jobs = 1; /* the fixtures themselves are graded side by side */
 	if (grade_submission(s, &go, &r, &e) < 0)
 		goto fault;
 	rc = expect_compare(x, r, &diffs);

@@ -17,6 +17,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +120,7 @@ int grade_prepare_run(struct grade_ctx *c, const char *program,
 {
 	const struct spec_test *t = c->t;
 	const char *rundir = c->rundir;
-	char *logdir = path_join(c->workdir, "logs");
+	const char *logdir = c->logdir;
 	const char **argv;
 	const char *const *tp;
 	size_t n = 0, i;
@@ -164,36 +165,40 @@ int grade_prepare_run(struct grade_ctx *c, const char *program,
 	sp->open_files = t->limits.open_files;
 	sp->output = t->limits.output;
 out:
-	free(logdir);
 	return rc;
 }
 
-/* Builds the reference solution on first need. */
+/* Builds the reference solution on first need (once, whichever worker
+ * asks first; the others wait for it). */
 static void ensure_reference(struct grade_ctx *c)
 {
+	struct ref_build *rb = c->ref;
 	struct build_result br;
 	struct error e;
 	char *refdir, *refwork;
 
-	if (c->ref_state)
+	pthread_mutex_lock(&rb->lock);
+	if (rb->state) {
+		pthread_mutex_unlock(&rb->lock);
 		return;
+	}
 	refdir = c->o->reference_dir ? xstrdup(c->o->reference_dir)
 				     : path_join(c->s->dir, "solution");
 	refwork = path_join(c->workdir, "ref");
 	error_init(&e);
-	c->ref_state = -1;
+	rb->state = -1;
 	if (!is_dir(refdir)) {
-		c->ref_problem = xasprintf("the reference solution %s is missing", refdir);
+		rb->problem = xasprintf("the reference solution %s is missing", refdir);
 	} else if (mkdir_p(refwork) < 0 ||
 		   build_submission(c->s, refdir, refwork, VARIANT_PLAIN, &br,
-				    &c->ref_program, &e) < 0) {
-		c->ref_problem = xasprintf("cannot build the reference solution: %s",
-					   e.msg);
+				    &rb->program, &e) < 0) {
+		rb->problem = xasprintf("cannot build the reference solution: %s",
+					e.msg);
 	} else {
 		if (br.ok)
-			c->ref_state = 1;
+			rb->state = 1;
 		else
-			c->ref_problem = xasprintf(
+			rb->problem = xasprintf(
 				"the reference solution does not compile:\n%s",
 				br.output ? br.output : "");
 		free(br.command);
@@ -202,6 +207,7 @@ static void ensure_reference(struct grade_ctx *c)
 	}
 	free(refdir);
 	free(refwork);
+	pthread_mutex_unlock(&rb->lock);
 }
 
 /* Runs the reference solution on the current test, once. */
@@ -217,15 +223,15 @@ static void run_reference(struct grade_ctx *c)
 		return;
 	ensure_reference(c);
 	c->ref_ran = -1;
-	if (c->ref_state < 0) {
-		c->ref_failure = xstrdup(c->ref_problem);
+	if (c->ref->state < 0) {
+		c->ref_failure = xstrdup(c->ref->problem);
 		return;
 	}
 	error_init(&e);
 	spawn_init(&sp);
 	/* the reference gets generous limits: it is trusted, and a limit it
 	 * hit would blame the student for the instructor's spec */
-	if (grade_prepare_run(c, c->ref_program, VARIANT_PLAIN, 3, &sp, &vr,
+	if (grade_prepare_run(c, c->ref->program, VARIANT_PLAIN, 3, &sp, &vr,
 			      &env, &argv, &e) < 0 ||
 	    spawn_run(&sp, &e) < 0) {
 		c->ref_failure = xasprintf("cannot run the reference solution: %s",
@@ -264,7 +270,8 @@ static int prepare_test(struct grade_ctx *c, size_t index, char **problem)
 			*problem = xasprintf("cannot prepare the input: %s", e.msg);
 			return -1;
 		}
-		c->stdin_path = xasprintf("%s/stdin-%zu", c->workdir, index);
+		c->stdin_path = xasprintf("%s/stdin-%s-%zu", c->workdir, c->tag,
+					  index);
 		if (write_file_atomic(c->stdin_path, data, len) < 0) {
 			*problem = xasprintf("cannot write %s: %s", c->stdin_path,
 					     strerror(errno));
@@ -812,27 +819,235 @@ static int count_bits(unsigned m)
 	return __builtin_popcount(m);
 }
 
-static void build_all(struct grade_ctx *c, unsigned needed, struct error *e,
-		      int *fault)
+/* ---- running the variants side by side ---- */
+
+/* What every worker shares: set before the threads start, read-only while
+ * they run (but for the next-job counter and the fault). */
+struct pool {
+	const struct spec *s;
+	const struct grade_opts *o;
+	struct grade_result *r;        /* the merged result: builds, header */
+	char *workdir;
+	char *program[VARIANT__COUNT];
+	char *broken[VARIANT__COUNT];  /* a broken toolchain's message */
+	struct ref_build ref;
+	enum variant jobs[VARIANT__COUNT];
+	size_t njobs;
+	/* builds: one job per build variant */
+	enum variant builds[VARIANT__COUNT];
+	size_t nbuilds;
+	struct error build_err[VARIANT__COUNT];
+	int build_fault[VARIANT__COUNT];
+	/* runs: one job per variant, each with its own partial result */
+	struct grade_result part[VARIANT__COUNT];
+	struct error run_err[VARIANT__COUNT];
+	int run_fault[VARIANT__COUNT];
+	pthread_mutex_t lock;
+	size_t next;
+};
+
+/* Runs every test of the spec under variant v, into its own partial
+ * result (rows in test order, findings as they came). */
+static int run_variant(struct pool *p, enum variant v, struct grade_result *part,
+		       struct error *e)
 {
-	enum variant v;
+	const struct spec *s = p->s;
+	const struct grade_opts *o = p->o;
+	struct grade_ctx c;
+	size_t ti;
+	int rc = 0;
 
-	for (v = 0; v < VARIANT__COUNT; v++) {
-		enum variant bv = build_variant_of(v);
-		struct build_result *br = &c->r->builds[bv];
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.o = o;
+	c.r = part;
+	c.workdir = p->workdir;
+	c.tag = variant_name(v);
+	c.rundir = xasprintf("%s/run-%s", p->workdir, c.tag);
+	c.logdir = xasprintf("%s/logs-%s", p->workdir, c.tag);
+	memcpy(c.program, p->program, sizeof(c.program));
+	c.ref = &p->ref;
+	buf_init(&c.ref_out, 0);
+	buf_init(&c.ref_err, 0);
+	for (ti = 0; ti < s->ntests && rc == 0; ti++) {
+		const struct spec_test *t = &s->tests[ti];
+		unsigned vs = t->variants & (o->variants ? o->variants : ~0u);
+		double share = t->points / (count_bits(t->variants) ? count_bits(t->variants) : 1);
+		struct test_outcome *row;
+		char *problem = NULL;
 
-		if (!(needed & VARIANT_BIT(v)) || c->built[bv])
+		if ((o->public_only && t->visibility != VIS_VISIBLE) ||
+		    !(vs & VARIANT_BIT(v)))
 			continue;
-		c->built[bv] = 1;
-		if (c->o->verbose)
-			fprintf(stderr, "building %s (%s)\n", c->r->submission,
-				variant_name(bv));
-		if (build_submission(c->s, c->o->submission_dir, c->workdir, bv,
-				     br, &c->program[bv], e) < 0) {
-			*fault = 1;
-			return;
+		c.t = t;
+		row = new_row(&c, v, share);
+		part->max_score += share;
+		if (p->broken[v]) {
+			row->verdict = VERDICT_ERROR;
+			row->message = xstrdup(p->broken[v]);
+			continue;
+		}
+		if (!c.program[build_variant_of(v)]) {
+			row->verdict = VERDICT_COMPILE_ERROR;
+			row->message = xstrdup(
+				"the program did not compile (see the build section)");
+			continue;
+		}
+		if (prepare_test(&c, ti, &problem) < 0) {
+			row->verdict = VERDICT_ERROR;
+			row->message = problem;
+			finish_test(&c);
+			continue;
+		}
+		if (step_table[t->kind].run(&c, v, row, e) < 0)
+			rc = -1;
+		else if (row->verdict == VERDICT_PASSED)
+			row->score = share;
+		part->score += row->score;
+		finish_test(&c);
+	}
+	free(c.stdin_path);
+	buf_release(&c.ref_out);
+	buf_release(&c.ref_err);
+	free(c.rundir);
+	free(c.logdir);
+	return rc;
+}
+
+/* A worker thread: builds first (every build before any run, so that a
+ * run never waits for a build another thread has not started), then
+ * variants, taking the next job until none is left. */
+static void *pool_worker(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		size_t k;
+
+		pthread_mutex_lock(&p->lock);
+		k = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (k >= p->nbuilds)
+			break;
+		{
+			enum variant bv = p->builds[k];
+
+			if (p->o->verbose)
+				fprintf(stderr, "building %s (%s)\n", p->r->submission,
+					variant_name(bv));
+			if (build_submission(p->s, p->o->submission_dir, p->workdir,
+					     bv, &p->r->builds[bv], &p->program[bv],
+					     &p->build_err[k]) < 0)
+				p->build_fault[k] = 1;
 		}
 	}
+	return NULL;
+}
+
+static void *pool_runner(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		size_t k;
+
+		pthread_mutex_lock(&p->lock);
+		k = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (k >= p->njobs)
+			break;
+		if (run_variant(p, p->jobs[k], &p->part[k], &p->run_err[k]) < 0)
+			p->run_fault[k] = 1;
+	}
+	return NULL;
+}
+
+/* Runs fn on `threads` threads (inline when 1) over p's jobs. */
+static void pool_go(struct pool *p, void *(*fn)(void *), size_t threads)
+{
+	pthread_t th[VARIANT__COUNT];
+	size_t i, started = 0;
+
+	p->next = 0;
+	if (threads > VARIANT__COUNT)
+		threads = VARIANT__COUNT;
+	for (i = 1; i < threads; i++)
+		if (pthread_create(&th[started], NULL, fn, p) == 0)
+			started++;
+	fn(p); /* this thread works too; with no thread started, alone */
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
+/* The finding's test, as an index in the spec (findings are ordered by
+ * it when the workers' parts are merged). */
+static size_t finding_test_index(const struct spec *s, const struct finding *f)
+{
+	size_t i;
+
+	for (i = 0; f->test && i < s->ntests; i++)
+		if (!strcmp(s->tests[i].name, f->test))
+			return i;
+	return s->ntests;
+}
+
+/* Merges the workers' parts into r as one sequential grading would have
+ * filled it: rows test by test, each test's variants in order; findings by
+ * test, then variant (a stable merge keeps each run's own order), so that
+ * deduplication names the same first occurrence whatever the schedule. */
+static void pool_merge(struct pool *p)
+{
+	struct grade_result *r = p->r;
+	size_t cursor[VARIANT__COUNT] = { 0 }, total = 0, ti, k, n = 0;
+	size_t *key;
+
+	for (k = 0; k < p->njobs; k++)
+		total += p->part[k].ntests;
+	r->tests = xcalloc(total + 1, sizeof(*r->tests));
+	for (ti = 0; ti < p->s->ntests; ti++)
+		for (k = 0; k < p->njobs; k++) {
+			struct grade_result *pt = &p->part[k];
+
+			if (cursor[k] < pt->ntests &&
+			    !strcmp(pt->tests[cursor[k]].name, p->s->tests[ti].name))
+				r->tests[r->ntests++] = pt->tests[cursor[k]++];
+		}
+	for (k = 0; k < p->njobs; k++) {
+		struct grade_result *pt = &p->part[k];
+
+		r->score += pt->score;
+		r->max_score += pt->max_score;
+		if (!r->isolation && pt->isolation) {
+			r->isolation = pt->isolation;
+			pt->isolation = NULL;
+		}
+		free(pt->isolation);
+		free(pt->tests);
+		n += pt->nfindings;
+	}
+	/* findings: an insertion merge by test index, stable */
+	r->findings = xcalloc(n + 1, sizeof(*r->findings));
+	key = xcalloc(n + 1, sizeof(*key));
+	for (k = 0; k < p->njobs; k++) {
+		struct grade_result *pt = &p->part[k];
+		size_t i;
+
+		for (i = 0; i < pt->nfindings; i++) {
+			size_t idx = finding_test_index(p->s, &pt->findings[i]);
+			size_t j = r->nfindings;
+
+			while (j > 0 && key[j - 1] > idx) {
+				r->findings[j] = r->findings[j - 1];
+				key[j] = key[j - 1];
+				j--;
+			}
+			r->findings[j] = pt->findings[i];
+			key[j] = idx;
+			r->nfindings++;
+		}
+		free(pt->findings);
+	}
+	free(key);
 }
 
 static char *iso_now(void)
@@ -849,11 +1064,10 @@ static char *iso_now(void)
 int grade_submission(const struct spec *s, const struct grade_opts *o,
 		     struct grade_result **out, struct error *e)
 {
-	struct grade_ctx c;
+	struct pool p;
 	struct grade_result *r;
-	char *broken[VARIANT__COUNT] = { NULL };
-	unsigned needed = 0;
-	size_t ti;
+	unsigned needed = 0, built = 0;
+	size_t ti, k, threads;
 	int fault = 0;
 	enum variant v;
 	double t0 = now_seconds();
@@ -861,19 +1075,18 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 	*out = NULL;
 	if (!is_dir(o->submission_dir))
 		return error_set(e, "%s: not a directory", o->submission_dir);
-	memset(&c, 0, sizeof(c));
-	c.s = s;
-	c.o = o;
-	c.workdir = make_temp_dir("work");
-	if (!c.workdir)
+	memset(&p, 0, sizeof(p));
+	p.s = s;
+	p.o = o;
+	p.workdir = make_temp_dir("work");
+	if (!p.workdir)
 		return error_set(e, "cannot create a temporary directory: %s",
 				 strerror(errno));
-	c.rundir = path_join(c.workdir, "run");
-	buf_init(&c.ref_out, 0);
-	buf_init(&c.ref_err, 0);
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_mutex_init(&p.ref.lock, NULL);
 
 	r = xcalloc(1, sizeof(*r));
-	c.r = r;
+	p.r = r;
 	r->exercise = xstrdup(s->name);
 	r->title = xstrdup(s->title);
 	r->submission = o->submission_name ? xstrdup(o->submission_name)
@@ -892,6 +1105,9 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 			continue;
 		needed |= vs;
 	}
+	for (v = 0; v < VARIANT__COUNT; v++)
+		if (needed & VARIANT_BIT(v))
+			p.jobs[p.njobs++] = v;
 	/* A variant whose tool is broken on this machine would blame the
 	 * student for the machine: its rows get an error verdict instead. */
 	if (needed & ~VARIANT_BIT(VARIANT_PLAIN)) {
@@ -904,7 +1120,7 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 		} else {
 			for (v = 0; v < VARIANT__COUNT && v < nst; v++)
 				if (st[v].probed && !st[v].ok) {
-					broken[v] = xasprintf(
+					p.broken[v] = xasprintf(
 						"the %s toolchain does not work on this machine: %s (see `grader doctor`; not a fault of the submission)",
 						variant_name(v),
 						st[v].problem ? st[v].problem : "unknown problem");
@@ -912,58 +1128,35 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 				}
 		}
 	}
-	if (!fault)
-		build_all(&c, needed, e, &fault);
+	for (v = 0; v < VARIANT__COUNT; v++) {
+		enum variant bv = build_variant_of(v);
 
-	for (ti = 0; ti < s->ntests && !fault; ti++) {
-		const struct spec_test *t = &s->tests[ti];
-		unsigned vs = t->variants & (o->variants ? o->variants : ~0u);
-		double share = t->points / (count_bits(t->variants) ? count_bits(t->variants) : 1);
-		char *problem = NULL;
-		int prepared;
-
-		if (o->public_only && t->visibility != VIS_VISIBLE)
-			continue;
-		if (!vs)
-			continue;
-		c.t = t;
-		prepared = -2; /* prepared lazily: not needed if nothing compiled */
-		for (v = 0; v < VARIANT__COUNT && !fault; v++) {
-			struct test_outcome *row;
-
-			if (!(vs & VARIANT_BIT(v)))
-				continue;
-			row = new_row(&c, v, share);
-			r->max_score += share;
-			if (broken[v]) {
-				row->verdict = VERDICT_ERROR;
-				row->message = xstrdup(broken[v]);
-				continue;
-			}
-			if (!c.program[build_variant_of(v)]) {
-				row->verdict = VERDICT_COMPILE_ERROR;
-				row->message = xstrdup(
-					"the program did not compile (see the build section)");
-				continue;
-			}
-			if (prepared == -2)
-				prepared = prepare_test(&c, ti, &problem);
-			if (prepared < 0) {
-				row->verdict = VERDICT_ERROR;
-				row->message = xstrdup(problem);
-				continue;
-			}
-			if (step_table[t->kind].run(&c, v, row, e) < 0) {
-				fault = 1;
-				break;
-			}
-			if (row->verdict == VERDICT_PASSED)
-				row->score = share;
-			r->score += row->score;
+		if ((needed & VARIANT_BIT(v)) && !(built & VARIANT_BIT(bv))) {
+			built |= VARIANT_BIT(bv);
+			p.builds[p.nbuilds++] = bv;
+			error_init(&p.build_err[p.nbuilds - 1]);
 		}
-		free(problem);
-		finish_test(&c);
 	}
+	threads = o->jobs > 0 ? (size_t)o->jobs : (size_t)cpu_count();
+	if (!fault) {
+		pool_go(&p, pool_worker, threads < p.nbuilds ? threads : p.nbuilds);
+		for (k = 0; k < p.nbuilds && !fault; k++)
+			if (p.build_fault[k]) {
+				error_set(e, "%s", p.build_err[k].msg);
+				fault = 1;
+			}
+	}
+	if (!fault) {
+		for (k = 0; k < p.njobs; k++)
+			error_init(&p.run_err[k]);
+		pool_go(&p, pool_runner, threads < p.njobs ? threads : p.njobs);
+		for (k = 0; k < p.njobs && !fault; k++)
+			if (p.run_fault[k]) {
+				error_set(e, "%s", p.run_err[k].msg);
+				fault = 1;
+			}
+	}
+	pool_merge(&p);
 
 	r->execution_time = now_seconds() - t0;
 	if (r->nfindings) {
@@ -978,20 +1171,18 @@ int grade_submission(const struct spec *s, const struct grade_opts *o,
 					r->findings[fi].line);
 	}
 	for (v = 0; v < VARIANT__COUNT; v++) {
-		free(c.program[v]);
-		free(broken[v]);
+		free(p.program[v]);
+		free(p.broken[v]);
 	}
-	free(c.ref_program);
-	free(c.ref_problem);
-	free(c.stdin_path);
-	buf_release(&c.ref_out);
-	buf_release(&c.ref_err);
+	free(p.ref.program);
+	free(p.ref.problem);
+	pthread_mutex_destroy(&p.lock);
+	pthread_mutex_destroy(&p.ref.lock);
 	if (!o->keep_workdir)
-		rm_rf(c.workdir);
+		rm_rf(p.workdir);
 	else
-		fprintf(stderr, "grader: working directory kept: %s\n", c.workdir);
-	free(c.workdir);
-	free(c.rundir);
+		fprintf(stderr, "grader: working directory kept: %s\n", p.workdir);
+	free(p.workdir);
 	if (fault) {
 		grade_result_free(r);
 		return -1;

@@ -29,6 +29,10 @@ struct grade_opts {
 	int public_only;             /* run only visible tests (`grader check`) */
 	const char *reference_dir;   /* NULL = <exercise>/solution */
 	int keep_workdir;            /* debugging: leave the temp dir */
+	int jobs;                    /* variants run side by side: 0 = the
+					number of CPUs, 1 = one after another
+					(for callers that run several
+					gradings at once themselves) */
 	int verbose;                 /* progress lines on stderr */
 };
 

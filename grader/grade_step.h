@@ -15,6 +15,8 @@
 #ifndef GRADER_GRADE_STEP_H
 #define GRADER_GRADE_STEP_H
 
+#include <pthread.h>
+
 #include "buf.h"
 #include "grade.h"
 #include "result.h"
@@ -49,19 +51,30 @@ struct expected_text {
 	int have;
 };
 
+/* The reference solution, built once per grading whichever worker needs
+ * it first. */
+struct ref_build {
+	pthread_mutex_t lock;
+	int state;                     /* 0 not yet, 1 built, -1 failed */
+	char *program;
+	char *problem;
+};
+
+/* One worker's view of a grading: the variants of a submission run side
+ * by side (grade_opts.jobs), each worker in its own run, log and input
+ * files, filling its own partial result that grade.c merges in the order
+ * a sequential grading would have produced. */
 struct grade_ctx {
 	const struct spec *s;
 	const struct grade_opts *o;
-	struct grade_result *r;
+	struct grade_result *r;        /* this worker's rows and findings */
 	char *workdir;
-	char *rundir;                  /* WORK/run: the program's cwd, new
-					  for every run */
+	char *rundir;                  /* WORK/run-<variant>: the program's
+					  cwd, new for every run */
+	char *logdir;                  /* WORK/logs-<variant>: tool reports */
+	const char *tag;               /* the worker's name in file names */
 	char *program[VARIANT__COUNT]; /* by build variant; NULL if failed */
-	int built[VARIANT__COUNT];
-	/* the reference solution, built on first need */
-	int ref_state;                 /* 0 not yet, 1 built, -1 failed */
-	char *ref_program;
-	char *ref_problem;
+	struct ref_build *ref;         /* shared by the workers */
 	/* the current test */
 	const struct spec_test *t;
 	char *stdin_path;

@@ -416,6 +416,74 @@ START_TEST(leftover_files_are_a_finding)
 }
 END_TEST
 
+/* The rows and findings of a grading, as one line each, without what
+ * varies from run to run (times, memory, pids, temporary paths). */
+static char *rows_and_findings(const char *json)
+{
+	json_error_t err;
+	json_t *root = json_loads(json, 0, &err), *a, *x;
+	struct buf b;
+	size_t i;
+
+	ck_assert_msg(root != NULL, "results.json: %s", err.text);
+	buf_init(&b, 0);
+	buf_addf(&b, "score %g\n", json_number_value(json_object_get(root, "score")));
+	a = json_object_get(root, "tests");
+	json_array_foreach(a, i, x)
+		buf_addf(&b, "test %s %s %g\n",
+			 json_string_value(json_object_get(x, "name")),
+			 json_string_value(json_object_get(x, "status")),
+			 json_number_value(json_object_get(x, "score")));
+	a = json_object_get(root, "findings");
+	json_array_foreach(a, i, x)
+		buf_addf(&b, "finding %s %s %s:%lld first in %s [%s] x%lld\n",
+			 json_string_value(json_object_get(x, "tool")),
+			 json_string_value(json_object_get(x, "kind")),
+			 json_string_value(json_object_get(x, "file")),
+			 json_integer_value(json_object_get(x, "line")),
+			 json_string_value(json_object_get(x, "test")),
+			 json_string_value(json_object_get(x, "variant")),
+			 json_integer_value(json_object_get(x, "count")));
+	json_decref(root);
+	return buf_detach(&b, NULL);
+}
+
+/* Variants run side by side give the same report as one after another:
+ * rows in test-then-variant order, findings first seen in the same test. */
+START_TEST(variants_in_parallel_report_as_sequential)
+{
+	struct buf out;
+	char *dir1 = make_temp_dir("cli"), *dir4 = make_temp_dir("cli");
+	char *j1, *j4, *r1, *r4;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "%s grade data/findings/echo data/findings/fixtures/leak -j 1 -o %s",
+			    bin(), dir1), 0);
+	ck_assert_int_eq(sh(&out, "%s grade data/findings/echo data/findings/fixtures/leak -j 4 -o %s",
+			    bin(), dir4), 0);
+	j1 = read_report(dir1, "results.json");
+	j4 = read_report(dir4, "results.json");
+	r1 = rows_and_findings(j1);
+	r4 = rows_and_findings(j4);
+	ck_assert_msg(strstr(r1, "test echo [memcheck] failed") &&
+		      strstr(r1, "finding lsan memory-leak echo.c:14 first in echo [asan] x2"),
+		      "%s", r1);
+	ck_assert_str_eq(r4, r1);
+	ck_assert_int_ne(sh(&out, "%s grade data/findings/echo data/findings/fixtures/leak -j 0",
+			    bin()), 0);
+	ck_assert_ptr_nonnull(strstr(out.data, "--jobs needs a number from 1 to 64, got '0'"));
+	free(j1);
+	free(j4);
+	free(r1);
+	free(r4);
+	rm_rf(dir1);
+	rm_rf(dir4);
+	free(dir1);
+	free(dir4);
+	buf_release(&out);
+}
+END_TEST
+
 /* The report quotes the student's line of code for a finding. */
 START_TEST(report_quotes_the_source_line_of_a_finding)
 {
@@ -497,6 +565,7 @@ Suite *make_cli_suite(void)
 	tcase_add_test(tc, findings_are_located_in_the_students_source);
 	tcase_add_test(tc, report_quotes_the_source_line_of_a_finding);
 	tcase_add_test(tc, leftover_files_are_a_finding);
+	tcase_add_test(tc, variants_in_parallel_report_as_sequential);
 	tcase_add_test(tc, broken_toolchain_is_not_blamed_on_the_student);
 	suite_add_tcase(s, tc);
 	return s;
