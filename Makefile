@@ -12,7 +12,7 @@
 #   make clean
 
 CC      ?= cc
-PKGS    := yaml-0.1 jansson
+PKGS    := yaml-0.1 jansson libcrypto
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dryrun.h"
 #include "grade.h"
 #include "report.h"
 #include "spec.h"
@@ -20,6 +21,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: grader grade EXERCISE SUBMISSION_DIR [-o OUTDIR] [--variant LIST]\n"
 	      "                    [--min-score X] [--name NAME] [--keep] [-v]\n"
+	      "                    [--format text|github] [--dry-run]\n"
 	      "\n"
 	      "Builds the submission, runs every test of the exercise's spec in a\n"
 	      "private directory under the spec's limits, and writes results.json,\n"
@@ -32,6 +34,12 @@ static void usage(FILE *f)
 	      "      --name NAME    the submission's name in the reports (default: its directory)\n"
 	      "      --keep         keep the temporary working directory (debugging)\n"
 	      "  -v, --verbose      progress on stderr\n"
+	      "      --format FMT   text (default): the summary; github: also the GitHub\n"
+	      "                     Classroom result (to $GITHUB_OUTPUT as `result`, else\n"
+	      "                     stdout) and ::error annotations (docs/github-classroom.md)\n"
+	      "      --dry-run      print the compile and run commands grading would run,\n"
+	      "                     as a shell script, and run nothing; generated inputs\n"
+	      "                     are written into OUTDIR/inputs\n"
 	      "\n"
 	      "Exit status: 0 graded, 1 below --min-score, 2 bad input or grader fault.\n",
 	      f);
@@ -46,6 +54,8 @@ int cmd_grade(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -55,7 +65,7 @@ int cmd_grade(int argc, char **argv)
 	struct error e;
 	char *outdir = NULL, *exdir = NULL, *end;
 	double min_score = 0;
-	int have_min = 0, c, rc = 2;
+	int have_min = 0, c, rc = 2, github = 0, dry_run = 0;
 
 	memset(&go, 0, sizeof(go));
 	error_init(&e);
@@ -89,6 +99,16 @@ int cmd_grade(int argc, char **argv)
 		case 'v':
 			go.verbose = 1;
 			break;
+		case 'f':
+			if (report_format_parse(optarg, &github) < 0) {
+				fprintf(stderr, "grader grade: --format is text or github, not '%s'\n",
+					optarg);
+				goto out;
+			}
+			break;
+		case 'D':
+			dry_run = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			rc = 0;
@@ -108,6 +128,25 @@ int cmd_grade(int argc, char **argv)
 		goto out;
 	}
 	go.submission_dir = argv[optind + 1];
+	if (dry_run) {
+		char *inputs;
+
+		if (!outdir) {
+			char *dir = xasprintf("reports/%s", s->name);
+			char *name = go.submission_name ? xstrdup(go.submission_name)
+							: path_basename(go.submission_dir);
+
+			outdir = path_join(dir, name);
+			free(name);
+			free(dir);
+		}
+		inputs = path_join(outdir, "inputs");
+		rc = dryrun_script(s, &go, inputs, stdout, &e) < 0 ? 2 : 0;
+		if (rc)
+			error_print(&e, stderr);
+		free(inputs);
+		goto out;
+	}
 	if (grade_submission(s, &go, &r, &e) < 0) {
 		error_print(&e, stderr);
 		goto out;
@@ -123,6 +162,16 @@ int cmd_grade(int argc, char **argv)
 		goto out;
 	}
 	report_summary(r, stdout, cli_use_color(stdout), outdir);
+	if (github) {
+		char *prefix = report_github_prefix(go.submission_dir);
+		int bad = report_github_write(r, prefix, stdout, &e) < 0;
+
+		free(prefix);
+		if (bad) {
+			error_print(&e, stderr);
+			goto out;
+		}
+	}
 	rc = have_min && r->score + 1e-9 < min_score ? 1 : 0;
 out:
 	grade_result_free(r);

@@ -15,11 +15,12 @@ set -euo pipefail
 #   valgrind gdb         memcheck/helgrind/drd variants; stacks of hung runs
 #   procps psmisc        ps/pkill for the tests' process checks
 #   util-linux iproute2  unshare, network namespaces
+#   libssl-dev           libcrypto: base64 of the GitHub Classroom result (--format github)
 #   slurm-wlm munge      scripts/slurm-cluster.sh: a real single-node Slurm cluster
 #                        on loopback for the tests of `grader batch --slurm`
 PACKAGES=(gcc clang libclang-rt-14-dev make pkg-config libyaml-dev libjansson-dev libxml2-utils
           check libsubunit-dev valgrind gdb procps psmisc util-linux iproute2
-          slurm-wlm munge)
+          libssl-dev slurm-wlm munge)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
