@@ -8,6 +8,7 @@
 #   make unit         the Check unit tests only
 #   make SANITIZE=address unit   the unit tests under ASan+UBSan
 #   make valgrind     the unit tests under valgrind memcheck
+#   make gradescope EXERCISE=x   the Gradescope autograder zip of exercise x
 #   make format       clang-format the sources
 #   make clean
 
@@ -106,6 +107,14 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory all
 	@bash scripts/check-all.sh
+
+# The Gradescope autograder zip of one exercise (docs/gradescope.md):
+# build/gradescope/<exercise>-autograder.zip
+.PHONY: gradescope
+gradescope:
+	@test -n "$(EXERCISE)" || { echo "usage: make gradescope EXERCISE=<exercise name>" >&2; exit 2; }
+	@$(MAKE) --no-print-directory all
+	@bash scripts/gradescope/build.sh "$(EXERCISE)"
 
 format:
 	clang-format -i grader/*.c grader/*.h grader/tests/*.c

@@ -22,11 +22,11 @@ fail() {
 	done
 }
 
-# check NAME CMD...: passes when CMD succeeds.
+# check NAME CMD...: passes when CMD succeeds (its output is not shown).
 check() {
 	local name=$1
 	shift
-	if "$@"; then ok "$name"; else fail "$name" "command failed: $*"; fi
+	if "$@" >/dev/null 2>&1; then ok "$name"; else fail "$name" "command failed: $*"; fi
 }
 
 # check_eq NAME EXPECTED ACTUAL
