@@ -8,11 +8,12 @@
 #   make unit         the Check unit tests only
 #   make SANITIZE=address unit   the unit tests under ASan+UBSan
 #   make valgrind     the unit tests under valgrind memcheck
+#   make gradescope EXERCISE=x   the Gradescope autograder zip of exercise x
 #   make format       clang-format the sources
 #   make clean
 
 CC      ?= cc
-PKGS    := yaml-0.1 jansson
+PKGS    := yaml-0.1 jansson libcrypto
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
@@ -106,6 +107,14 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory all
 	@bash scripts/check-all.sh
+
+# The Gradescope autograder zip of one exercise (docs/gradescope.md):
+# build/gradescope/<exercise>-autograder.zip
+.PHONY: gradescope
+gradescope:
+	@test -n "$(EXERCISE)" || { echo "usage: make gradescope EXERCISE=<exercise name>" >&2; exit 2; }
+	@$(MAKE) --no-print-directory all
+	@bash scripts/gradescope/build.sh "$(EXERCISE)"
 
 format:
 	clang-format -i grader/*.c grader/*.h grader/tests/*.c

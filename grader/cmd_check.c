@@ -21,6 +21,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: grader check [EXERCISE] [-o OUTDIR] [--variant LIST] [-v]\n"
+	      "                    [--format text|github]\n"
 	      "\n"
 	      "Run inside your submission directory: builds your code and runs the\n"
 	      "exercise's public tests, with the same feedback as the real grading\n"
@@ -31,6 +32,9 @@ static void usage(FILE *f)
 	      "      --variant LIST only these variants, e.g. plain\n"
 	      "  -j, --jobs N       variants run side by side (default: the number of CPUs)\n"
 	      "  -v, --verbose      progress on stderr\n"
+	      "      --format FMT   text (default): the summary; github: also the GitHub\n"
+	      "                     Classroom result (to $GITHUB_OUTPUT as `result`, else\n"
+	      "                     stdout) and ::error annotations (docs/github-classroom.md)\n"
 	      "\n"
 	      "Exit status: 0 all public tests passed, 1 some failed, 2 error.\n",
 	      f);
@@ -100,6 +104,7 @@ int cmd_check(int argc, char **argv)
 		{ "variant", required_argument, NULL, 'V' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -109,7 +114,7 @@ int cmd_check(int argc, char **argv)
 	struct error e;
 	const char *outdir = "grader-report";
 	char *exdir = NULL;
-	int c, rc = 2;
+	int c, rc = 2, github = 0;
 	size_t i;
 
 	memset(&go, 0, sizeof(go));
@@ -139,6 +144,13 @@ int cmd_check(int argc, char **argv)
 		}
 		case 'v':
 			go.verbose = 1;
+			break;
+		case 'f':
+			if (report_format_parse(optarg, &github) < 0) {
+				fprintf(stderr, "grader check: --format is text or github, not '%s'\n",
+					optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -176,6 +188,17 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	report_summary(r, stdout, cli_use_color(stdout), outdir);
+	if (github) {
+		char *prefix = report_github_prefix(".");
+		int bad = report_github_write(r, prefix, stdout, &e) < 0;
+
+		free(prefix);
+		if (bad) {
+			error_print(&e, stderr);
+			rc = 2;
+			goto out;
+		}
+	}
 	rc = 0;
 	for (i = 0; i < r->ntests; i++)
 		if (r->tests[i].verdict != VERDICT_PASSED)

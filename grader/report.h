@@ -11,6 +11,9 @@
  * output, visibility) plus our own keys (exercise, submission, per test
  * variant and verdict, findings[]). It is written with jansson.
  *
+ * report_github.c writes GitHub Classroom's result and Actions annotations
+ * (declared below).
+ *
  * For reproducible golden files, `flags` may ask to mask times and paths.
  *
  * Ownership: the returned strings are the caller's to free.
@@ -36,6 +39,42 @@ char *report_junit(const struct grade_result *r, int flags);
  * Returns 0 or -1 with e filled. */
 int report_write_all(const struct grade_result *r, const char *outdir,
 		     struct error *e);
+
+/*
+ * GitHub Classroom / Actions (report_github.c; `--format github`).
+ *
+ * prefix is the submission directory's path inside the repository ("" or
+ * NULL when it is the repository's root): annotations and `filename` name
+ * files from the repository's root, as GitHub wants them.
+ */
+
+/* The classroom reporter's result object, indented (what
+ * report_github_result() encodes; for reading and golden files). */
+char *report_github_json(const struct grade_result *r, const char *prefix, int flags);
+/* Base64 of the compact result object: the value of the step output
+ * `result` that the grading reporter decodes. No newline. */
+char *report_github_result(const struct grade_result *r, const char *prefix, int flags);
+/* `::error file=F,line=L,title=T::message` lines (and `::warning` for
+ * compiler warnings): one per finding, failing row and located compiler
+ * message, each ending in a newline; "" when there is nothing to say. */
+char *report_github_annotations(const struct grade_result *r, const char *prefix,
+				int flags);
+/* Appends `result=<base64>` to the file named by $GITHUB_OUTPUT, or prints
+ * it to out when that variable is unset; then prints the annotations to
+ * out. Returns 0, or -1 with e filled when $GITHUB_OUTPUT cannot be
+ * written (the annotations are printed anyway). */
+int report_github_write(const struct grade_result *r, const char *prefix, FILE *out,
+			struct error *e);
+/* `--format` of grade and check: "text" sets *github = 0, "github" 1.
+ * Returns 0, or -1 for anything else. */
+int report_format_parse(const char *name, int *github);
+/* The prefix for a submission directory: its path relative to
+ * $GITHUB_WORKSPACE (the checked-out repository) when it lies inside it,
+ * else "". Caller frees. */
+char *report_github_prefix(const char *submission_dir);
+/* Standard base64 (RFC 4648, with padding, no newlines) of n bytes.
+ * Caller frees. */
+char *report_base64(const void *data, size_t n);
 
 /* The readable summary for a terminal: one line per test, the score, where
  * the reports are. Colour only when `color` is set. */

@@ -8,6 +8,9 @@
 #   unit-asan  the same, with the grader built under AddressSanitizer+UBSan
 #   validate   `grader validate` of every exercise with a spec: the reference
 #              gets full marks and each fixture gets its declared verdicts
+#   scripts    every scripts/tests/*.sh (tests beyond Check: the Gradescope
+#              autograder, the Slurm cluster, ...); each ends with its own
+#              "N passed, N failed" line, which is added to the total
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,6 +70,32 @@ for spec in exercises/*/spec.yaml; do
 	fi
 	echo "check: validate $name: $ok ok, $bad different (exit $status)"
 	[ "$status" -eq 0 ] || sed 's/^/    /' "$log" | head -n 60
+done
+
+echo "== script tests (scripts/tests/*.sh)"
+for t in scripts/tests/*.sh; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" .sh)
+	log=$log_dir/script-$name.log
+	bash "$t" >"$log" 2>&1
+	status=$?
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "check: script $name: no summary line (exit $status); see $log"
+		tail -n 20 "$log" | sed 's/^/    /'
+		failed=$((failed + 1))
+		continue
+	fi
+	p=${line%% passed*}
+	f=${line#*, }
+	f=${f%% failed}
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		failed=$((failed + 1))
+	fi
+	echo "check: script $name: $line (exit $status)"
+	[ "$f" -eq 0 ] && [ "$status" -eq 0 ] || grep -E '^FAIL|^     ' "$log" | head -n 30 | sed 's/^/    /'
 done
 
 echo "$passed passed, $failed failed"
