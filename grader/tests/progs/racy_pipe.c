@@ -4,6 +4,12 @@
  * argv[1], default 50), and a condition variable and a semaphore pass a
  * token between two threads of the parent: every kind of call perturb.so
  * wraps is made, in two processes. Exits 0 when everything arrived.
+ *
+ * The number of wrapped calls each thread makes must not depend on timing
+ * (the test compares the decision traces of two runs): the main thread
+ * holds the mutex from before it creates the other thread until it waits,
+ * so it waits exactly once, and the other thread can only take the mutex
+ * once it does.
  */
 #include <pthread.h>
 #include <semaphore.h>
@@ -19,9 +25,8 @@ static int token;
 static void *other(void *arg)
 {
 	pthread_mutex_lock(&lock);
-	while (token == 0)
-		pthread_cond_wait(&changed, &lock);
-	token = 2;
+	token = 1;
+	pthread_cond_signal(&changed);
 	pthread_cond_broadcast(&changed);
 	pthread_mutex_unlock(&lock);
 	sem_post(&sem);
@@ -59,12 +64,10 @@ int main(int argc, char **argv)
 	close(down[1]);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
 		return 1;
+	pthread_mutex_lock(&lock);
 	if (pthread_create(&t, NULL, other, NULL))
 		return 2;
-	pthread_mutex_lock(&lock);
-	token = 1;
-	pthread_cond_signal(&changed);
-	while (token != 2)
+	while (token == 0)
 		pthread_cond_wait(&changed, &lock);
 	pthread_mutex_unlock(&lock);
 	sem_wait(&sem);
