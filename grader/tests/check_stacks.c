@@ -14,7 +14,9 @@
  * cheap /proc-only captures until the expected state is reached (the last
  * thread may still be on its way to its lock) and captures for real. The
  * polling has a generous bound as a hang guard only: nothing here asserts
- * a duration.
+ * a duration. The run is killed right after the capture, before anything
+ * is asserted: a failed assertion ends the test process at once and must
+ * not leave a hung program behind.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -85,47 +87,76 @@ static void run_start(struct run *r, const char *name, const char *tool)
 			      "%s ended before it was ready: %s", name, r->sp.err.data);
 }
 
-static void run_pids(struct run *r, int want)
+/* Kills the run and checks nothing of it is left. Called before any
+ * assertion on what was captured: a failed assertion ends the test process
+ * at once (Check's fork mode, with _exit), and must not leave a hung
+ * program behind. */
+static void run_stop(struct run *r)
+{
+	int finished;
+	size_t i;
+
+	spawn_signal(&r->sp, SIGKILL);
+	finished = spawn_finish(&r->sp);
+	spawn_release(&r->sp);
+	ck_assert_int_eq(finished, 0);
+	for (i = 0; i < (size_t)r->npids; i++)
+		ck_assert_msg(kill(r->pids[i], 0) < 0, "pid %d is still alive", (int)r->pids[i]);
+}
+
+/* Waits until `procs` processes are in the run's session; 0, or -1 when
+ * they never appear (the hang guard). */
+static int run_pids(struct run *r, int procs)
 {
 	int tries;
 
 	for (tries = 0; tries < POLLS; tries++) {
 		free(r->pids);
 		r->npids = stacks_session_pids(r->sp.pid, &r->pids);
-		ck_assert_int_ge(r->npids, 1);
-		ck_assert_int_eq(r->pids[0], r->sp.pid);
-		if (r->npids >= want)
-			return;
+		if (r->npids >= procs && r->pids[0] == r->sp.pid)
+			return 0;
 		usleep(50000);
 	}
-	ck_abort_msg("only %d of %d processes appeared", r->npids, want);
+	return -1;
 }
 
-/* Polls with /proc-only captures until the verdict is `want` (and, for
- * waits, the thread count is reached), then captures with o. */
+/*
+ * Polls with /proc-only captures until the verdict is `want` (the last
+ * thread may still be on its way to its lock), captures with gdb (when
+ * use_gdb; `gdb` is its path, NULL for the default), kills the run, and
+ * only then asserts.
+ */
 static void run_capture(struct run *r, const char *source, enum stacks_verdict want,
-			int use_gdb, int procs)
+			int use_gdb, int procs, const char *gdb)
 {
 	struct stacks_options o;
-	int tries;
+	int tries, found, captured = -1;
 
-	run_pids(r, procs);
+	found = run_pids(r, procs);
 	r->sources[0] = source;
 	r->sources[1] = NULL;
 	stacks_options_init(&o);
 	o.sources = r->sources;
 	o.use_gdb = 0;
 	o.sample_s = 0.05;
-	for (tries = 0; tries < POLLS; tries++) {
+	for (tries = 0; found == 0 && tries < POLLS; tries++) {
 		stacks_capture(&r->st, r->pids, (size_t)r->npids, &o);
 		if (r->st.verdict == want)
 			break;
 		stacks_release(&r->st);
 	}
 	stacks_release(&r->st);
-	o.use_gdb = use_gdb;
-	o.sample_s = 0.2;
-	ck_assert_int_eq(stacks_capture(&r->st, r->pids, (size_t)r->npids, &o), 0);
+	if (found == 0) {
+		o.use_gdb = use_gdb;
+		o.sample_s = 0.2;
+		if (gdb)
+			o.gdb = gdb;
+		captured = stacks_capture(&r->st, r->pids, (size_t)r->npids, &o);
+	}
+	run_stop(r);
+	ck_assert_msg(found == 0, "only %d of %d processes appeared", r->npids, procs);
+	ck_assert_int_eq(r->pids[0], r->sp.pid);
+	ck_assert_int_eq(captured, 0);
 	ck_assert_msg(r->st.verdict == want, "verdict %s, not %s: %s",
 		      stacks_verdict_name(r->st.verdict), stacks_verdict_name(want),
 		      r->st.summary);
@@ -133,16 +164,8 @@ static void run_capture(struct run *r, const char *source, enum stacks_verdict w
 
 static void run_end(struct run *r)
 {
-	size_t i;
-
 	stacks_release(&r->st);
-	spawn_signal(&r->sp, SIGKILL);
-	ck_assert_int_eq(spawn_finish(&r->sp), 0);
-	/* nothing of the run is left */
-	for (i = 0; i < (size_t)r->npids; i++)
-		ck_assert_msg(kill(r->pids[i], 0) < 0, "pid %d is still alive", (int)r->pids[i]);
 	free(r->pids);
-	spawn_release(&r->sp);
 }
 
 static const struct stacks_thread *thread_at(const struct stacks *st, size_t proc,
@@ -191,7 +214,7 @@ START_TEST(lock_order_deadlock)
 	int gdb = use_gdb(_i);
 
 	run_start(&r, "hang_lockorder", NULL);
-	run_capture(&r, "hang_lockorder.c", STACKS_DEADLOCK, gdb, 1);
+	run_capture(&r, "hang_lockorder.c", STACKS_DEADLOCK, gdb, 1, NULL);
 	ck_assert_uint_eq(r.st.nprocs, 1);
 	ck_assert_uint_eq(r.st.procs[0].nthreads, 3);
 	ck_assert_int_eq(r.st.procs[0].from_gdb, gdb);
@@ -228,7 +251,7 @@ START_TEST(cond_wait_forever)
 	int gdb = use_gdb(_i);
 
 	run_start(&r, "hang_condwait", NULL);
-	run_capture(&r, "hang_condwait.c", STACKS_DEADLOCK, gdb, 1);
+	run_capture(&r, "hang_condwait.c", STACKS_DEADLOCK, gdb, 1, NULL);
 	ck_assert_uint_eq(r.st.procs[0].nthreads, 2);
 	assert_wait(thread_at(&r.st, 0, 1), gdb, "pthread_join", STACKS_WAIT_JOIN,
 		    "hang_condwait.c", 31);
@@ -249,7 +272,7 @@ START_TEST(busy_loop)
 	int gdb = use_gdb(_i);
 
 	run_start(&r, "hang_spin", NULL);
-	run_capture(&r, "hang_spin.c", STACKS_BUSY_LOOP, gdb, 1);
+	run_capture(&r, "hang_spin.c", STACKS_BUSY_LOOP, gdb, 1, NULL);
 	t = thread_at(&r.st, 0, 2);
 	ck_assert_int_eq(t->running, 1);
 	ck_assert_int_eq(t->wait, STACKS_WAIT_NONE);
@@ -275,7 +298,7 @@ START_TEST(pipe_nobody_writes)
 	int gdb = use_gdb(_i);
 
 	run_start(&r, "hang_pipe", NULL);
-	run_capture(&r, "hang_pipe.c", STACKS_WAITING_FOR_INPUT, gdb, 1);
+	run_capture(&r, "hang_pipe.c", STACKS_WAITING_FOR_INPUT, gdb, 1, NULL);
 	t = thread_at(&r.st, 0, 1);
 	assert_wait(t, gdb, "read", STACKS_WAIT_READ, "hang_pipe.c", 19);
 	ck_assert_int_eq(t->wait, STACKS_WAIT_READ);
@@ -295,7 +318,7 @@ START_TEST(two_process_pipe_deadlock)
 	int gdb = use_gdb(_i);
 
 	run_start(&r, "hang_pipes2", NULL);
-	run_capture(&r, "hang_pipes2.c", STACKS_DEADLOCK, gdb, 2);
+	run_capture(&r, "hang_pipes2.c", STACKS_DEADLOCK, gdb, 2, NULL);
 	ck_assert_uint_eq(r.st.nprocs, 2);
 	ck_assert_int_eq(r.st.procs[0].pid, r.sp.pid);
 	ck_assert_int_eq(r.st.procs[1].ppid, r.sp.pid);
@@ -325,7 +348,7 @@ START_TEST(valgrind_proc_only)
 	if (access("/usr/bin/valgrind", X_OK) != 0)
 		return;
 	run_start(&r, "hang_lockorder", "/usr/bin/valgrind");
-	run_capture(&r, "hang_lockorder.c", STACKS_DEADLOCK, 1, 1);
+	run_capture(&r, "hang_lockorder.c", STACKS_DEADLOCK, 1, 1, NULL);
 	ck_assert_int_eq(r.st.procs[0].from_gdb, 0);
 	ck_assert_ptr_nonnull(r.st.procs[0].note);
 	ck_assert_ptr_nonnull(strstr(r.st.procs[0].note, "valgrind"));
@@ -339,15 +362,9 @@ END_TEST
 START_TEST(gdb_missing)
 {
 	struct run r;
-	struct stacks_options o;
 
 	run_start(&r, "hang_condwait", NULL);
-	run_capture(&r, "hang_condwait.c", STACKS_DEADLOCK, 0, 1);
-	stacks_release(&r.st);
-	stacks_options_init(&o);
-	o.gdb = "/nonexistent/gdb";
-	ck_assert_int_eq(stacks_capture(&r.st, r.pids, (size_t)r.npids, &o), 0);
-	ck_assert_int_eq(r.st.verdict, STACKS_DEADLOCK);
+	run_capture(&r, "hang_condwait.c", STACKS_DEADLOCK, 1, 1, "/nonexistent/gdb");
 	ck_assert_int_eq(r.st.procs[0].from_gdb, 0);
 	ck_assert_ptr_nonnull(r.st.procs[0].note);
 	ck_assert_msg(strstr(r.st.procs[0].note, "gdb could not be run"), "%s",
