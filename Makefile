@@ -80,6 +80,17 @@ PROG_SRC := $(wildcard grader/tests/progs/*.c)
 PROGS    := $(patsubst grader/tests/progs/%.c,$(BUILD)/progs/%,$(PROG_SRC))
 PROG_CFLAGS = -std=gnu11 -O1 -g -Wall -pthread
 
+# The schedule-perturbation library preloaded into students' programs
+# (grader/runtime/perturb.c): its own shared object, never sanitized (it
+# runs in the student's process, not the grader's), never in libgrader.a.
+# Built by `all`, and with the test programs (its tests preload it).
+PERTURB  := $(BUILD)/runtime/perturb.so
+$(PERTURB): grader/runtime/perturb.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -g -fPIC -shared -fvisibility=hidden -pthread -o $@ $< -ldl
+PROGS    += $(PERTURB)
+all: $(PERTURB)
+
 $(BUILD)/progs/asan_%: grader/tests/progs/asan_%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROG_CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer -o $@ $< -lrt
