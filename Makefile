@@ -85,6 +85,7 @@ PROG_CFLAGS = -std=gnu11 -O1 -g -Wall -pthread
 # runs in the student's process, not the grader's), never in libgrader.a.
 # Built by `all`, and with the test programs (its tests preload it).
 PERTURB  := $(BUILD)/runtime/perturb.so
+ALL_CFLAGS += -DGRADER_PERTURB_SO='"$(abspath $(PERTURB))"'
 $(PERTURB): grader/runtime/perturb.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -g -fPIC -shared -fvisibility=hidden -pthread -o $@ $< -ldl

@@ -111,6 +111,77 @@ static char **make_env(const struct variant_run *vr, const struct spec_test *t)
 }
 
 
+/* spawn's before_kill: a time limit was hit; before the tree dies, see
+ * where every thread of every process waits (gdb, or /proc under
+ * valgrind, where gdb shows valgrind's scheduler). */
+static void capture_hang(struct spawn *sp, enum spawn_outcome why, void *arg)
+{
+	struct grade_ctx *c = arg;
+	struct stacks_options o;
+	pid_t *pids;
+	int n;
+
+	(void)why;
+	n = spawn_pids(sp, &pids);
+	if (n <= 0) {
+		free(pids);
+		return;
+	}
+	stacks_options_init(&o);
+	o.sources = (const char *const *)c->s->build.sources;
+	o.use_gdb = c->run_variant < VARIANT_MEMCHECK;
+	if (c->have_hang)
+		stacks_release(&c->hang);
+	stacks_capture(&c->hang, pids, (size_t)n, &o);
+	c->have_hang = 1;
+	free(pids);
+}
+
+/* Where the schedule-perturbation library is: $GRADER_PERTURB_SO, else
+ * where the Makefile built it next to the grader. */
+static const char *perturb_so(void)
+{
+	const char *p = getenv("GRADER_PERTURB_SO");
+
+	return p && *p ? p : GRADER_PERTURB_SO;
+}
+
+/* The test's `perturb`: the library preloaded, run i seeded with seed + i
+ * (so that each repeat explores another schedule, each reproducible), set
+ * last so that the test's own env cannot change them. ASan checks that
+ * its runtime comes first among preloaded libraries; the perturbation
+ * library only wraps calls it forwards, so that check is turned off. */
+static int perturb_env(struct grade_ctx *c, enum variant v, char ***envp,
+		       struct error *e)
+{
+	const struct spec_test *t = c->t;
+	const char *so = perturb_so();
+	char **env = *envp;
+	size_t n = 0, i;
+
+	if (access(so, R_OK) < 0)
+		return error_set(e, "the schedule-perturbation library %s is missing (build the grader with make, or set GRADER_PERTURB_SO)",
+				 so);
+	while (env[n])
+		n++;
+	env = xrealloc(env, (n + 5) * sizeof(*env));
+	for (i = 0; i < n; i++)
+		if (v == VARIANT_ASAN && !strncmp(env[i], "ASAN_OPTIONS=", 13)) {
+			char *x = xasprintf("%s:verify_asan_link_order=0", env[i]);
+
+			free(env[i]);
+			env[i] = x;
+		}
+	env[n++] = xasprintf("LD_PRELOAD=%s", so);
+	env[n++] = xasprintf("GRADER_PERTURB_SEED=%llu",
+			     t->perturb_seed + (unsigned long long)c->run_index);
+	env[n++] = xasprintf("GRADER_PERTURB_RATE=%g", t->perturb_rate);
+	env[n++] = xasprintf("GRADER_PERTURB_SLEEP_US=%d", t->perturb_sleep_us);
+	env[n] = NULL;
+	*envp = env;
+	return 0;
+}
+
 /* Prepares sp to run `program args` of the current test once in a fresh
  * WORK/run directory (see grade_step.h). */
 int grade_prepare_run(struct grade_ctx *c, const char *program,
@@ -148,6 +219,10 @@ int grade_prepare_run(struct grade_ctx *c, const char *program,
 	argv[n] = NULL;
 	*argvp = argv;
 	*envp = make_env(vr, t);
+	if (t->perturb && perturb_env(c, v, envp, e) < 0) {
+		rc = -1;
+		goto out;
+	}
 
 	sp->argv = argv;
 	sp->envp = (const char *const *)*envp;
@@ -164,6 +239,13 @@ int grade_prepare_run(struct grade_ctx *c, const char *program,
 	sp->processes = t->limits.processes;
 	sp->open_files = t->limits.open_files;
 	sp->output = t->limits.output;
+	if (c->have_hang) {
+		stacks_release(&c->hang);
+		c->have_hang = 0;
+	}
+	c->run_variant = v;
+	sp->before_kill = capture_hang;
+	sp->before_kill_arg = c;
 out:
 	return rc;
 }
@@ -525,6 +607,92 @@ static char *leftover_files(const char *dir)
 	return buf_detach(&b, NULL);
 }
 
+/* The thread a hang is located at: for a deadlock, the first one blocked
+ * on a lock, condition, semaphore or pipe in the student's code; for a
+ * busy loop, the first running one; for input that never comes, the
+ * reader. NULL when none is in the student's sources. */
+static const struct stacks_thread *hang_thread(const struct stacks *st)
+{
+	const struct stacks_thread *any = NULL;
+	size_t i, j;
+
+	for (i = 0; i < st->nprocs; i++)
+		for (j = 0; j < st->procs[i].nthreads; j++) {
+			const struct stacks_thread *th = &st->procs[i].threads[j];
+			int fits = 0;
+
+			if (th->runtime || !th->file)
+				continue;
+			if (!any)
+				any = th;
+			switch (st->verdict) {
+			case STACKS_DEADLOCK:
+				fits = th->wait == STACKS_WAIT_MUTEX ||
+				       th->wait == STACKS_WAIT_COND ||
+				       th->wait == STACKS_WAIT_SEM ||
+				       th->wait == STACKS_WAIT_FUTEX ||
+				       th->wait == STACKS_WAIT_READ ||
+				       th->wait == STACKS_WAIT_WRITE;
+				break;
+			case STACKS_BUSY_LOOP:
+				fits = th->running;
+				break;
+			case STACKS_WAITING_FOR_INPUT:
+				fits = th->input_wait;
+				break;
+			default:
+				break;
+			}
+			if (fits)
+				return th;
+		}
+	return st->verdict == STACKS_DEADLOCK ? any : NULL;
+}
+
+/* After a time limit: the kind of hang as a finding (deadlock, busy-loop,
+ * waiting-for-input) located at the student's line, and its summary for
+ * the verdict's message (owned by c->hang), or NULL when nothing was
+ * learned. */
+static const char *hang_finding(struct grade_ctx *c, enum variant v)
+{
+	const struct stacks *st = &c->hang;
+	const struct stacks_thread *th;
+	struct finding *f;
+	struct buf stack;
+	size_t i, j;
+
+	if (!c->have_hang || st->verdict == STACKS_UNKNOWN || !st->summary)
+		return NULL;
+	if (st->verdict == STACKS_SLEEPING)
+		return st->summary;
+	th = hang_thread(st);
+	f = grade_new_finding(c, v);
+	f->tool = xstrdup("stacks");
+	f->kind = xstrdup(stacks_verdict_name(st->verdict));
+	f->message = xstrdup(st->summary);
+	if (th) {
+		f->file = xstrdup(th->file);
+		f->line = th->line;
+		f->function = th->function ? xstrdup(th->function) : NULL;
+	}
+	buf_init(&stack, 1 << 16);
+	for (i = 0; i < st->nprocs; i++)
+		for (j = 0; j < st->procs[i].nthreads; j++) {
+			const struct stacks_thread *x = &st->procs[i].threads[j];
+
+			if (x->runtime)
+				continue;
+			buf_addf(&stack, "process %ld thread %d: %s", (long)st->procs[i].pid,
+				 x->index, x->running ? "running" : x->call ? x->call : "blocked");
+			if (x->file)
+				buf_addf(&stack, " at %s:%d", x->file, x->line);
+			buf_addch(&stack, '\n');
+		}
+	f->stack = stack.len ? buf_detach(&stack, NULL) : NULL;
+	buf_release(&stack);
+	return st->summary;
+}
+
 /* Judges one finished run. */
 void grade_evaluate(struct grade_ctx *c, enum variant v,
 		     const struct spawn *sp, const struct variant_run *vr,
@@ -600,14 +768,23 @@ void grade_evaluate(struct grade_ctx *c, enum variant v,
 	} else if (sp->outcome == SPAWN_TIMEOUT) {
 		ev->verdict = VERDICT_TIMEOUT;
 		ev->limit = xasprintf("wall time %g s", t->limits.wall_s * scale);
-		ev->message = xasprintf(
-			"did not finish within %g s and was killed (a deadlock, an endless loop, or waiting for input that never comes?)",
-			t->limits.wall_s * scale);
+		const char *why = hang_finding(c, v);
+
+		if (why)
+			ev->message = xasprintf("did not finish within %g s and was killed. %s",
+						t->limits.wall_s * scale, why);
+		else
+			ev->message = xasprintf(
+				"did not finish within %g s and was killed (a deadlock, an endless loop, or waiting for input that never comes?)",
+				t->limits.wall_s * scale);
 	} else if (sp->outcome == SPAWN_CPU_LIMIT) {
+		const char *why = hang_finding(c, v);
+
 		ev->verdict = VERDICT_TIMEOUT;
 		ev->limit = xasprintf("CPU time %g s", t->limits.cpu_s * scale);
-		ev->message = xasprintf("used more than %g s of CPU time and was killed",
-					t->limits.cpu_s * scale);
+		ev->message = xasprintf("used more than %g s of CPU time and was killed%s%s",
+					t->limits.cpu_s * scale, why ? ". " : "",
+					why ? why : "");
 	} else if (sp->outcome == SPAWN_OUTPUT_LIMIT) {
 		char *sz = human_size(t->limits.output);
 
@@ -907,6 +1084,8 @@ static int run_variant(struct pool *p, enum variant v, struct grade_result *part
 		finish_test(&c);
 	}
 	free(c.stdin_path);
+	if (c.have_hang)
+		stacks_release(&c.hang);
 	buf_release(&c.ref_out);
 	buf_release(&c.ref_err);
 	free(c.rundir);

@@ -22,6 +22,7 @@
 #include "result.h"
 #include "spawn.h"
 #include "spec.h"
+#include "stacks.h"
 #include "variant.h"
 
 #define EXCERPT_BYTES 4096
@@ -83,6 +84,13 @@ struct grade_ctx {
 	struct buf ref_out, ref_err;
 	int ref_ran;                   /* 1 ok, -1 failed */
 	char *ref_failure;
+	/* the current run */
+	int run_index;                 /* 0-based, of `repeat` (perturb seeds) */
+	enum variant run_variant;
+	struct stacks hang;            /* where the threads waited when a time
+					  limit was hit (grade_prepare_run
+					  arranges it; grade_evaluate uses it) */
+	int have_hang;
 };
 
 /* A kind of step: runs the current test (c->t) under variant v and fills

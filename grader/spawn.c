@@ -987,6 +987,7 @@ int spawn_start(struct spawn *sp, struct error *e)
 	sp->rusage_cpu = 0;
 	sp->rusage_maxrss = 0;
 	sp->start_ticks = 0;
+	sp->before_kill_done = 0;
 	buf_reset(&sp->out);
 	buf_reset(&sp->err);
 	sp->out.limit = sp->err.limit =
@@ -1244,6 +1245,11 @@ static int tree_kill(struct spawn *sp)
 
 static void limit_hit(struct spawn *sp, enum spawn_outcome why)
 {
+	if ((why == SPAWN_TIMEOUT || why == SPAWN_CPU_LIMIT) && sp->before_kill &&
+	    !sp->before_kill_done && !sp->ended) {
+		sp->before_kill_done = 1;
+		sp->before_kill(sp, why, sp->before_kill_arg);
+	}
 	if (sp->limit < 0)
 		sp->limit = (int)why;
 	sp->done = 1;
@@ -1568,8 +1574,14 @@ int spawn_pids(struct spawn *sp, pid_t **out)
 	if (sp->pid <= 0 || sp->reaped)
 		return 0;
 	if (sp->cg) {
-		int k = cgroup_list(sp->cg, out);
+		int k = cgroup_list(sp->cg, out), i;
 
+		/* cgroup.procs is not ordered: the main process first */
+		for (i = 1; i < k; i++)
+			if ((*out)[i] == sp->pid) {
+				(*out)[i] = (*out)[0];
+				(*out)[0] = sp->pid;
+			}
 		if (k >= 0)
 			return k;
 	}
@@ -1584,18 +1596,25 @@ int spawn_pids(struct spawn *sp, pid_t **out)
 		pid = (pid_t)strtol(de->d_name, NULL, 10);
 		if (pstat_read(pid, &ps) < 0 || ps.state == 'Z' || ps.state == 'X')
 			continue;
-		if (pid != sp->pid &&
-		    (ps.start < sp->start_ticks ||
+		if (pid == sp->pid)
+			continue; /* put first below */
+		if ((ps.start < sp->start_ticks ||
 		     (ps.pgrp != sp->pid && ps.sid != sp->pid &&
 		      !(ps.ppid == self && !is_main_pid(pid)))))
 			continue;
-		if (n == cap) {
+		if (n + 1 >= cap) {
 			cap = cap ? cap * 2 : 16;
 			v = xrealloc(v, cap * sizeof(*v));
 		}
+		if (!n)
+			v[n++] = sp->pid;
 		v[n++] = pid;
 	}
 	closedir(d);
+	if (!n) {
+		v = xrealloc(v, sizeof(*v));
+		v[n++] = sp->pid;
+	}
 	*out = v;
 	return (int)n;
 }

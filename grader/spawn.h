@@ -96,6 +96,12 @@ struct spawn {
 	void (*on_tick)(struct spawn *sp, void *arg);
 	void *tick_arg;
 	double tick_s;            /* 0 = default 0.02 s when on_tick is set */
+	/* Called once when the wall-clock or CPU limit is reached, before the
+	 * tree is killed, with every process still there (to see where its
+	 * threads wait). It may take seconds and may run programs itself
+	 * through spawn; no other limit fires meanwhile. */
+	void (*before_kill)(struct spawn *sp, enum spawn_outcome why, void *arg);
+	void *before_kill_arg;
 
 	/* --- output --- */
 	struct buf out, err;
@@ -122,6 +128,7 @@ struct spawn {
 	int fd_in, fd_out, fd_err;
 	int pty_master;           /* use_pty: the master side, for writing */
 	double next_tick;
+	int before_kill_done;
 	size_t in_off;
 	double t_start;
 	int done;
@@ -168,7 +175,7 @@ int spawn_signal(struct spawn *sp, int sig);
  * Returns 0, or -1 with errno (EIO once the terminal is gone). */
 int spawn_pty_write(struct spawn *sp, const void *data, size_t len);
 
-/* The live processes of a run in progress (the main one included while it
+/* The live processes of a run in progress (the main one first, while it
  * is not reaped): the cgroup's members, or, without a cgroup, every
  * process in the run's process group or session, or adopted by the grader
  * since the run began. Zombies are not members of a cgroup: an observer

@@ -159,6 +159,11 @@ struct spec_test {
 				      in the working directory after a run
 				      is a hygiene finding (leftover-file) */
 	int repeat;            /* must pass every run; default 1 */
+	int perturb;           /* `perturb`: shake the schedule of every run
+				  with the preloaded runtime/perturb.so */
+	double perturb_rate;   /* (0, 1]; default 0.05 */
+	unsigned long long perturb_seed; /* run i uses seed + i; default 1 */
+	int perturb_sleep_us;  /* 1..1000000; default 100 */
 	unsigned variants;     /* VARIANT_BIT mask; default the spec's */
 	struct spec_limits limits; /* fully resolved */
 	int line, col;         /* where the test starts in spec.yaml */

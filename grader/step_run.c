@@ -18,8 +18,12 @@ int step_run(struct grade_ctx *c, enum variant v,
 	const struct spec_test *t = c->t;
 	struct run_eval first_fail, last;
 	int have_fail = 0, i;
+	unsigned long long first_seed = 0;
+	struct buf seeds;
 	double scale = variant_time_scale(v);
 
+	buf_init(&seeds, 4096);
+	buf_adds(&seeds, "");
 	memset(&first_fail, 0, sizeof(first_fail));
 	memset(&last, 0, sizeof(last));
 	for (i = 0; i < t->repeat; i++) {
@@ -32,6 +36,7 @@ int step_run(struct grade_ctx *c, enum variant v,
 		int rc;
 
 		spawn_init(&sp);
+		c->run_index = i;
 		rc = grade_prepare_run(c, c->program[build_variant_of(v)], v,
 				       scale, &sp, &vr, &env, &argv, e);
 		if (rc == 0)
@@ -48,6 +53,7 @@ int step_run(struct grade_ctx *c, enum variant v,
 		if (rc < 0) {
 			grade_eval_release(&first_fail);
 			grade_eval_release(&last);
+			buf_release(&seeds);
 			return -1;
 		}
 		row->runs++;
@@ -55,6 +61,11 @@ int step_run(struct grade_ctx *c, enum variant v,
 			c->r->isolation = xstrdup(sp_isolation);
 		this = last.verdict;
 		if (this != VERDICT_PASSED) {
+			if (!row->failures)
+				first_seed = t->perturb_seed + (unsigned long long)i;
+			if (t->perturb && row->failures < 8)
+				buf_addf(&seeds, "%s%llu", row->failures ? ", " : "",
+					 t->perturb_seed + (unsigned long long)i);
 			row->failures++;
 			if (!have_fail) {
 				first_fail = last;
@@ -68,14 +79,23 @@ int step_run(struct grade_ctx *c, enum variant v,
 				verdict_name(this));
 	}
 	grade_fill_row(c, row, v, have_fail ? &first_fail : &last);
-	if (have_fail && t->repeat > 1) {
-		char *m = xasprintf("%s (failed %d of %d runs)",
-				    row->message ? row->message : "failed",
-				    row->failures, row->runs);
+	if (have_fail && (t->repeat > 1 || t->perturb)) {
+		char *m;
 
+		if (t->perturb)
+			m = xasprintf("%s (failed %d of %d runs with schedule perturbation, rate %g; failing seeds %s%s: rerun one with LD_PRELOAD=perturb.so GRADER_PERTURB_RATE=%g GRADER_PERTURB_SEED=%llu)",
+				      row->message ? row->message : "failed",
+				      row->failures, row->runs, t->perturb_rate,
+				      seeds.data, row->failures > 8 ? ", ..." : "",
+				      t->perturb_rate, first_seed);
+		else
+			m = xasprintf("%s (failed %d of %d runs)",
+				      row->message ? row->message : "failed",
+				      row->failures, row->runs);
 		free(row->message);
 		row->message = m;
 	}
+	buf_release(&seeds);
 	grade_eval_release(&first_fail);
 	grade_eval_release(&last);
 	return 0;

@@ -484,6 +484,52 @@ START_TEST(variants_in_parallel_report_as_sequential)
 }
 END_TEST
 
+/* perturb: a check-then-act bug that plain runs rarely show fails every
+ * perturbed run, and the report names the seeds to replay; the correct
+ * counter passes under the same perturbation. */
+START_TEST(perturbation_shows_a_rare_race_with_its_seeds)
+{
+	struct buf out;
+	char *dir = make_temp_dir("cli"), *md;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "%s grade data/perturb/counter data/perturb/racy -o %s",
+			    bin(), dir), 0);
+	md = read_report(dir, "report.md");
+	ck_assert_msg(strstr(md, "failed 3 of 3 runs with schedule perturbation, rate 0.2; "
+				 "failing seeds 7, 8, 9"), "%s", md);
+	free(md);
+	ck_assert_int_eq(sh(&out, "%s grade data/perturb/counter data/perturb/counter/solution "
+				  "-o %s --min-score 1", bin(), dir), 0);
+	rm_rf(dir);
+	free(dir);
+	buf_release(&out);
+}
+END_TEST
+
+/* A time limit hit: the report says what kind of hang it was and where
+ * the student's threads wait (the pipes fixture that never closes its
+ * unused write end waits for input that never comes). */
+START_TEST(a_hang_is_located_in_the_students_source)
+{
+	struct buf out;
+	char *dir = make_temp_dir("cli"), *json;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "%s grade %s/exercises/pipes %s/fixtures/pipes/no-close-write-end "
+				  "--variant plain --test small -o %s",
+			    bin(), getenv("GRADER_ROOT"), getenv("GRADER_ROOT"), dir), 0);
+	json = read_report(dir, "results.json");
+	ck_assert_msg(strstr(json, "\"waiting-for-input\"") &&
+		      strstr(json, "\"file\": \"duplex.c\"") &&
+		      strstr(json, "its own write end is still open"), "%s", json);
+	free(json);
+	rm_rf(dir);
+	free(dir);
+	buf_release(&out);
+}
+END_TEST
+
 /* The report quotes the student's line of code for a finding. */
 START_TEST(report_quotes_the_source_line_of_a_finding)
 {
@@ -566,6 +612,8 @@ Suite *make_cli_suite(void)
 	tcase_add_test(tc, report_quotes_the_source_line_of_a_finding);
 	tcase_add_test(tc, leftover_files_are_a_finding);
 	tcase_add_test(tc, variants_in_parallel_report_as_sequential);
+	tcase_add_test(tc, perturbation_shows_a_rare_race_with_its_seeds);
+	tcase_add_test(tc, a_hang_is_located_in_the_students_source);
 	tcase_add_test(tc, broken_toolchain_is_not_blamed_on_the_student);
 	suite_add_tcase(s, tc);
 	return s;

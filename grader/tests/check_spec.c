@@ -354,6 +354,31 @@ START_TEST(test_leftover_files_default_and_override)
 }
 END_TEST
 
+/* perturb: true takes the defaults; a mapping sets them. */
+START_TEST(test_perturb_defaults)
+{
+	static const char text[] =
+		"name: x\ntitle: X\nbuild: {sources: [x.c]}\n"
+		"tests:\n"
+		"  - {name: a, points: 1, perturb: true}\n"
+		"  - {name: b, points: 1, perturb: {seed: 9, sleep_us: 5}}\n"
+		"  - {name: c, points: 1}\n";
+	struct error e;
+	struct spec *s = parse_text(text, &e);
+
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(s->tests[0].perturb, 1);
+	ck_assert_double_eq(s->tests[0].perturb_rate, 0.05);
+	ck_assert_int_eq(s->tests[0].perturb_seed, 1);
+	ck_assert_int_eq(s->tests[0].perturb_sleep_us, 100);
+	ck_assert_int_eq(s->tests[1].perturb, 1);
+	ck_assert_int_eq(s->tests[1].perturb_seed, 9);
+	ck_assert_int_eq(s->tests[1].perturb_sleep_us, 5);
+	ck_assert_int_eq(s->tests[2].perturb, 0);
+	spec_free(s);
+}
+END_TEST
+
 START_TEST(test_cpu_follows_test_wall)
 {
 	static const char text[] =
@@ -495,6 +520,8 @@ struct invalid {
 static const struct invalid invalid[] = {
 	{ "syntax.yaml", 7, 14, { "mapping values are not allowed" } },
 	{ "leftover_files_value.yaml", 8, 21, { "tests[0].leftover_files", "'never'", "allow, forbid" } },
+	{ "perturb_rate.yaml", 8, 21, { "tests[0].perturb.rate", "(0, 1]", "1.5" } },
+	{ "perturb_drd.yaml", 9, 14, { "tests[0].perturb", "not supported under drd" } },
 	{ "unclosed_quote.yaml", 8, 1, { "unexpected end of stream", "line 6, column 11" } },
 	{ "duplicate_key.yaml", 8, 5, { "duplicate key 'name'", "line 6, column 5" } },
 	{ "anchor.yaml", 6, 5, { "anchors (&first)", "not allowed" } },
@@ -849,6 +876,7 @@ Suite *make_spec_suite(void)
 	tcase_add_test(tc, test_minimal_defaults);
 	tcase_add_test(tc, test_cpu_follows_test_wall);
 	tcase_add_test(tc, test_leftover_files_default_and_override);
+	tcase_add_test(tc, test_perturb_defaults);
 	tcase_add_test(tc, test_inline_text_edge_cases);
 	tcase_add_test(tc, test_load_missing_spec_names_path);
 	tcase_add_test(tc, test_parse_bad_dir);
