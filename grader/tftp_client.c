@@ -36,6 +36,7 @@
 #define DEFAULT_BLKSIZE 512
 #define PKT_MAX (MAX_BLKSIZE + 4)
 #define RECV_MAX 65536 /* more than PKT_MAX, to notice oversized packets */
+#define CANCEL_POLL_MS 50 /* how often a cancellable wait looks at *cancel */
 
 struct session {
 	const struct tftp_client_opts *o;
@@ -128,6 +129,11 @@ void tftp_build_request(struct buf *out, int opcode, const char *name,
 		buf_addf(out, "%d", blksize);
 		buf_addch(out, '\0');
 	}
+}
+
+static int cancelled(const struct session *s)
+{
+	return s->o->cancel && __atomic_load_n(s->o->cancel, __ATOMIC_ACQUIRE);
 }
 
 static void result_init(struct tftp_result *r)
@@ -324,6 +330,8 @@ static int wait_packet(struct session *s, double until)
 		unsigned op;
 		int pr;
 
+		if (cancelled(s))
+			return error_set(s->e, "tftp: cancelled");
 		if (now >= s->mono_deadline)
 			return error_set(s->e,
 					 "tftp: no result within the deadline "
@@ -333,6 +341,8 @@ static int wait_packet(struct session *s, double until)
 			return 0;
 		left =
 		    (until < s->mono_deadline ? until : s->mono_deadline) - now;
+		if (s->o->cancel && left > CANCEL_POLL_MS)
+			left = CANCEL_POLL_MS;
 		pr = poll(p, s->decoy >= 0 ? 2 : 1, (int)left + 1);
 		if (pr < 0 && errno == EINTR)
 			continue;
@@ -466,8 +476,10 @@ static void sleep_ms(struct session *s, int ms)
 		double left = until - mono_ms();
 		struct timespec ts;
 
-		if (left <= 0)
+		if (left <= 0 || cancelled(s))
 			return;
+		if (s->o->cancel && left > CANCEL_POLL_MS)
+			left = CANCEL_POLL_MS;
 		ts.tv_sec = (time_t)(left / 1e3);
 		ts.tv_nsec = (long)((left - (double)ts.tv_sec * 1e3) * 1e6);
 		nanosleep(&ts, NULL);
@@ -486,6 +498,17 @@ static int before_block(struct session *s, unsigned k, int want_op)
 {
 	const struct tftp_client_opts *o = s->o;
 
+	if (o->sync && o->sync_at_block && (unsigned)o->sync_at_block == k &&
+	    o->sync(o->sync_arg) < 0) {
+		send_error_to(s->sock, &s->peer, TFTP_EUNDEF,
+			      "Transfer abandoned by the client");
+		error_set(s->e, "tftp: abandoned at block %u (sync failed)", k);
+		return 1;
+	}
+	if (cancelled(s)) {
+		error_set(s->e, "tftp: cancelled");
+		return 1;
+	}
 	if (o->abort_at_block && (unsigned)o->abort_at_block == k) {
 		send_error_to(s->sock, &s->peer, TFTP_EUNDEF,
 			      "Transfer aborted by the client");
