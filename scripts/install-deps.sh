@@ -15,8 +15,9 @@ set -euo pipefail
 #   valgrind gdb         memcheck/helgrind/drd variants; stacks of hung runs
 #   procps psmisc        ps/pkill for the tests' process checks
 #   util-linux iproute2  unshare, network namespaces
+#   tftp-hpa             a real TFTP client: server tests with `client: tftp-hpa`
 PACKAGES=(gcc clang libclang-rt-14-dev make pkg-config libyaml-dev libjansson-dev libxml2-utils
-          check libsubunit-dev valgrind gdb procps psmisc util-linux iproute2)
+          check libsubunit-dev valgrind gdb procps psmisc util-linux iproute2 tftp-hpa)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
