@@ -1512,8 +1512,14 @@ judge:
 		if (ev.verdict != VERDICT_PASSED)
 			row->failures = 1;
 		grade_fill_row(c, row, v, &ev);
-		if (t->visibility == VIS_VISIBLE)
+		if (t->visibility == VIS_VISIBLE) {
 			row->details = xstrndup(run.log.data, run.log.len);
+			if (row->command && cmd) {
+				/* the real command, not the spec's placeholders */
+				free(row->command);
+				row->command = xasprintf("%s   (DIR: the served directory)", cmd);
+			}
+		}
 		if (c->o->verbose)
 			fprintf(stderr, "  %s [%s]: %s\n%s", t->name, variant_name(v),
 				verdict_name(ev.verdict), run.log.data);
