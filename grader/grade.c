@@ -989,6 +989,7 @@ static const struct step_ops {
 	grade_step_fn run;
 } step_table[STEP__COUNT] = {
 	[STEP_RUN] = { STEP_RUN, step_run },
+	[STEP_SERVER] = { STEP_SERVER, step_server },
 };
 
 static int count_bits(unsigned m)

@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "util.h"
 #include "spec_parse.h"
+#include "spec_server.h"
 #include "yamltree.h"
 
 /* Built-in defaults, documented in spec.h and docs/spec.md. */
@@ -875,6 +876,7 @@ int spec_parse_run_keys(struct spec_ctx *c, const struct ynode *map,
  * spec_<kind>.c (see spec_parse.h). */
 static const struct spec_step_type step_types[] = {
 	{ "run", STEP_RUN, run_keys, spec_parse_run_keys, NULL },
+	{ "server", STEP_SERVER, spec_server_keys, spec_server_parse, spec_server_release },
 };
 
 /* perturb: true | {rate: R, seed: S, sleep_us: U} */

@@ -133,6 +133,7 @@ struct spec_check {
 /* What a test runs. */
 enum step_kind {
 	STEP_RUN = 0, /* run the program once with args/stdin/env */
+	STEP_SERVER,  /* start a server, run client actions (spec_server.h) */
 	STEP__COUNT
 };
 
@@ -151,6 +152,7 @@ struct spec_test {
 	char **env;         /* "KEY=VALUE", NULL-terminated */
 	size_t nenv;
 	int exit_status;    /* expected; -1 = any */
+	struct spec_server *server; /* STEP_SERVER (spec_server.h) */
 
 	struct spec_check *checks;
 	size_t nchecks;

@@ -91,6 +91,16 @@ struct tftp_client_opts {
 				     keep listening for stall_ms (counting the
 				     server's retransmissions), then fail */
 	int stall_ms;		  /* 0 = 3000 */
+
+	/* Coordination with the caller's other clients (both optional). */
+	int sync_at_block;	   /* before our ACK k / DATA k, call sync() */
+	int (*sync)(void *arg);	   /* ...which returns 0 to go on, or -1 to
+				      abort (ERROR 0 to the server; the call
+				      fails). Packets queue while it waits. */
+	void *sync_arg;
+	const int *cancel;	   /* once *cancel is nonzero (read
+				      atomically), the call fails within about
+				      50 ms: "cancelled" */
 };
 
 struct tftp_result {

@@ -20,9 +20,10 @@ set -euo pipefail
 #                        reads submission_metadata.json and always leaves valid JSON
 #   slurm-wlm munge      scripts/slurm-cluster.sh: a real single-node Slurm cluster
 #                        on loopback for the tests of `grader batch --slurm`
+#   tftp-hpa             a real TFTP client: server tests with `client: tftp-hpa`
 PACKAGES=(gcc clang libclang-rt-14-dev make pkg-config libyaml-dev libjansson-dev libxml2-utils
           check libsubunit-dev valgrind gdb procps psmisc util-linux iproute2
-          libssl-dev zip unzip jq slurm-wlm munge)
+          libssl-dev zip unzip jq slurm-wlm munge tftp-hpa)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1145,6 +1145,105 @@ START_TEST(test_sigterm_mid_upload)
 }
 END_TEST
 
+static int sync_calls;
+
+static int sync_count(void *arg)
+{
+	(void)arg;
+	sync_calls++;
+	return 0;
+}
+
+static int sync_refuse(void *arg)
+{
+	(void)arg;
+	sync_calls++;
+	return -1;
+}
+
+START_TEST(test_sync_hook)
+{
+	struct tftp_client_opts o;
+	struct tftp_result r;
+	struct error e;
+	struct buf b;
+	unsigned char *exact = make_data(3 * 512, 2);
+
+	require_server();
+	o = base_opts();
+	o.sync_at_block = 2;
+	o.sync = sync_count;
+	sync_calls = 0;
+	get_and_compare(&o, "exact1536", exact, 3 * 512, &r);
+	ck_assert_int_eq(sync_calls, 1);
+
+	/* refused: the transfer is abandoned there, with what came so far */
+	o.sync = sync_refuse;
+	sync_calls = 0;
+	buf_init(&b, 0);
+	error_init(&e);
+	ck_assert_int_eq(tftp_get(&o, "exact1536", &b, &r, &e), -1);
+	ck_assert_int_eq(sync_calls, 1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "abandoned at block 2"));
+	ck_assert_uint_eq(b.len, 2 * 512);
+	buf_release(&b);
+	free(exact);
+}
+END_TEST
+
+struct canceller {
+	int *flag;
+	int delay_us;
+};
+
+static void *cancel_later(void *arg)
+{
+	struct canceller *c = arg;
+
+	usleep((useconds_t)c->delay_us);
+	__atomic_store_n(c->flag, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+START_TEST(test_cancel)
+{
+	struct tftp_client_opts o;
+	struct tftp_result r;
+	struct error e;
+	struct buf b;
+	struct canceller c;
+	pthread_t t;
+	int flag = 0;
+
+	require_server();
+	o = base_opts();
+	o.stall_at_block = 2;
+	o.stall_ms = 10000; /* would end as "stalled" without the cancel */
+	o.cancel = &flag;
+	c.flag = &flag;
+	c.delay_us = 200000;
+	buf_init(&b, 0);
+	error_init(&e);
+	ck_assert_int_eq(pthread_create(&t, NULL, cancel_later, &c), 0);
+	ck_assert_int_eq(tftp_get(&o, "exact1536", &b, &r, &e), -1);
+	pthread_join(t, NULL);
+	ck_assert_msg(strstr(e.msg, "cancelled") != NULL, "%s", e.msg);
+
+	/* already cancelled: fails before any transfer */
+	o.stall_at_block = 0;
+	error_init(&e);
+	ck_assert_int_eq(tftp_put(&o, "never", "x", 1, &r, &e), -1);
+	ck_assert_msg(strstr(e.msg, "cancelled") != NULL, "%s", e.msg);
+	{
+		char *never = path_join(serve_dir, "never");
+
+		ck_assert_int_eq(access(never, F_OK), -1);
+		free(never);
+	}
+	buf_release(&b);
+}
+END_TEST
+
 static int run_status(char *const argv[])
 {
 	pid_t pid = spawn(argv[0], argv, -1, 1);
@@ -1204,6 +1303,8 @@ Suite *make_tftp_client_suite(void)
 	tcase_add_test(tc, test_blksize_negotiated);
 	tcase_add_test(tc, test_blksize_out_of_range);
 	tcase_add_test(tc, test_concurrent_gets);
+	tcase_add_test(tc, test_sync_hook);
+	tcase_add_test(tc, test_cancel);
 	tcase_add_test(tc, test_aborted_upload_leaves_nothing);
 	tcase_add_test(tc, test_stalled_get_five_retransmissions);
 	tcase_add_test(tc, test_stalled_upload_is_removed);
