@@ -1059,7 +1059,10 @@ static int run_variant(struct pool *p, enum variant v, struct grade_result *part
 			continue;
 		c.t = t;
 		row = new_row(&c, v, share);
-		part->max_score += share;
+		if (t->bonus)
+			row->bonus = 1;
+		else
+			part->max_score += share;
 		if (p->broken[v]) {
 			row->verdict = VERDICT_ERROR;
 			row->message = xstrdup(p->broken[v]);

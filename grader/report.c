@@ -297,8 +297,9 @@ void report_summary(const struct grade_result *r, FILE *f, int color,
 		const struct test_outcome *t = &r->tests[i];
 		int pass = t->verdict == VERDICT_PASSED;
 		char *label = report_test_label(t);
-		char *name = xasprintf("%s%s", label,
-				       report_test_is_visible(t) ? "" : " (hidden)");
+		char *name = xasprintf("%s%s%s", label,
+				       report_test_is_visible(t) ? "" : " (hidden)",
+				       t->bonus ? " (bonus)" : "");
 		char *clean = report_clean(name, REPORT_CLEAN_CONTROLS);
 		char *pts = xasprintf("%s / %s", report_score(t->score, a, sizeof(a)),
 				      report_score(t->max_score, b, sizeof(b)));

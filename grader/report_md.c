@@ -361,6 +361,8 @@ static void md_tests(struct buf *b, const struct grade_result *r)
 		report_md_text(b, t->name);
 		if (!report_test_is_visible(t))
 			buf_adds(b, " (hidden)");
+		if (t->bonus)
+			buf_adds(b, " (bonus)");
 		buf_addf(b, " | %s | %s%s%s | ", variant_name(t->variant),
 			 t->verdict == VERDICT_PASSED ? "" : "**",
 			 verdict_title(t->verdict),

@@ -39,6 +39,7 @@ struct test_outcome {
 	char *name;            /* the test's name */
 	enum variant variant;
 	double score, max_score;
+	int bonus;             /* extra credit: max_score is not in the total's */
 	enum visibility visibility;
 	enum verdict verdict;
 	char *description;     /* copied from the spec; may be NULL */

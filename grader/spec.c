@@ -934,7 +934,7 @@ static int parse_leftover_files(const struct ynode *n, const char *what,
 static const char *const test_keys[] = {
 	"name",   "points", "visibility", "description", "hint",   "type",
 	"stdout", "stderr", "repeat",     "variants",    "limits",
-	"leftover_files", "perturb", NULL
+	"leftover_files", "perturb", "bonus", NULL
 };
 
 static const struct spec_step_type *step_type_of(const struct ynode *map,
@@ -1033,6 +1033,9 @@ static int parse_test(struct spec_ctx *c, const struct ynode *map, size_t index,
 	}
 	if ((n = ymap_get(map, "variants")) &&
 	    parse_variants(n, WHAT("variants"), &t->variants, e) < 0)
+		return -1;
+	if ((n = ymap_get(map, "bonus")) &&
+	    ynode_bool(n, WHAT("bonus"), &t->bonus, e) < 0)
 		return -1;
 	if ((n = ymap_get(map, "perturb"))) {
 		if (parse_perturb(n, WHAT("perturb"), t, e) < 0)
@@ -1285,7 +1288,8 @@ static int parse_spec(struct spec_ctx *c, const struct ynode *root,
 		s->ntests = i + 1;
 		if (parse_test(c, n->items[i], i, &s->tests[i], e) < 0)
 			return -1;
-		s->max_points += s->tests[i].points;
+		if (!s->tests[i].bonus)
+			s->max_points += s->tests[i].points;
 	}
 	{
 		struct spec_limits none;

@@ -140,6 +140,8 @@ enum step_kind {
 struct spec_test {
 	char *name;
 	double points;
+	int bonus;         /* `bonus: true`: its points add to the score but
+			      not to the maximum (extra credit) */
 	enum visibility visibility;
 	char *description; /* may be NULL */
 	char *hint;        /* shown on failure; may be NULL */
@@ -213,7 +215,8 @@ struct spec {
 	unsigned variants;         /* default VARIANT_BIT(VARIANT_PLAIN) */
 	struct spec_test *tests;
 	size_t ntests;
-	double max_points;         /* sum of test points */
+	double max_points;         /* sum of the points of tests that are not
+				      bonus */
 	struct spec_finding_rule *finding_rules;
 	size_t nfinding_rules;
 };

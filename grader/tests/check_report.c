@@ -697,6 +697,7 @@ START_TEST(details_are_shown_passed_or_not)
 	size_t i;
 
 	r->tests[0].details = s("pressed Ctrl-C at 0.20 s\nDETAIL-PASSED");
+	r->tests[0].bonus = 1;
 	ck_assert_int_eq(r->tests[0].verdict, VERDICT_PASSED);
 	outs[0] = report_json(r, 0);
 	outs[1] = report_markdown(r, 0);
@@ -704,6 +705,9 @@ START_TEST(details_are_shown_passed_or_not)
 	for (i = 0; i < 3; i++) {
 		ck_assert_msg(strstr(outs[i], "DETAIL-PASSED") != NULL,
 			      "format %zu does not show the details", i);
+		if (i == 1)
+			ck_assert_msg(strstr(outs[i], "| echo (bonus) | plain |") != NULL,
+				      "report.md does not mark the bonus test:\n%s", outs[i]);
 		free(outs[i]);
 	}
 	grade_result_free(r);

@@ -354,6 +354,23 @@ START_TEST(test_leftover_files_default_and_override)
 }
 END_TEST
 
+/* bonus: a test's points add to the score, not to the maximum. */
+START_TEST(test_bonus_not_in_max_points)
+{
+	struct error e;
+	struct spec *s = parse_text("name: x\ntitle: X\nbuild: {sources: [x.c]}\n"
+				    "tests:\n"
+				    "  - {name: a, points: 3}\n"
+				    "  - {name: b, points: 2, bonus: true}\n", &e);
+
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(s->tests[0].bonus, 0);
+	ck_assert_int_eq(s->tests[1].bonus, 1);
+	ck_assert_double_eq(s->max_points, 3);
+	spec_free(s);
+}
+END_TEST
+
 /* perturb: true takes the defaults; a mapping sets them. */
 START_TEST(test_perturb_defaults)
 {
@@ -877,6 +894,7 @@ Suite *make_spec_suite(void)
 	tcase_add_test(tc, test_cpu_follows_test_wall);
 	tcase_add_test(tc, test_leftover_files_default_and_override);
 	tcase_add_test(tc, test_perturb_defaults);
+	tcase_add_test(tc, test_bonus_not_in_max_points);
 	tcase_add_test(tc, test_inline_text_edge_cases);
 	tcase_add_test(tc, test_load_missing_spec_names_path);
 	tcase_add_test(tc, test_parse_bad_dir);
