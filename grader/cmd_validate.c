@@ -25,6 +25,7 @@
 #include "expect.h"
 #include "grade.h"
 #include "report.h"
+#include "signals.h"
 #include "spawn.h"
 #include "toolchain.h"
 #include "spec.h"
@@ -260,6 +261,8 @@ static int run_fixtures(const struct spec *s, const char *fixtures,
 			}
 			if (pid == 0) {
 				struct buf text;
+
+				signals_setup(); /* the waiting thread did not survive fork */
 				char *f = xasprintf("%s/%zu", tmp, next);
 				int d;
 

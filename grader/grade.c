@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -197,7 +198,9 @@ int grade_prepare_run(struct grade_ctx *c, const char *program,
 	size_t n = 0, i;
 	int rc = 0;
 
-	if (rm_rf(rundir) < 0 || mkdir_p(rundir) < 0) {
+	/* mkdir, not mkdir_p: a work directory removed by an interrupted
+	 * grader's clean-up (signals.h) must not come back */
+	if (rm_rf(rundir) < 0 || mkdir(rundir, 0755) < 0) {
 		rc = error_set(e, "%s: %s", rundir, strerror(errno));
 		goto out;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "signals.h"
 #include "spawn.h"
 
 struct command {
@@ -61,6 +62,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(commands[i].name, name)) {
+			signals_setup();
 			spawn_setup_process();
 			return commands[i].run(argc - 1, argv + 1);
 		}

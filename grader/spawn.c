@@ -962,10 +962,16 @@ fault:
 			 strerror(saved));
 }
 
+/* Set by spawn_abort_all(): nothing new starts once the grader stops. */
+static int aborting;
+
 int spawn_start(struct spawn *sp, struct error *e)
 {
 	int r;
 
+	if (__atomic_load_n(&aborting, __ATOMIC_SEQ_CST))
+		return error_set(e, "the grader is stopping: %s not started",
+				 sp->argv && sp->argv[0] ? sp->argv[0] : "program");
 	if (!sp->argv || !sp->argv[0])
 		return error_set(e, "spawn: no program to run");
 	if (sp->stdin_path && sp->stdin_data)
@@ -1632,4 +1638,81 @@ int spawn_kill_pid(struct spawn *sp, pid_t pid, int sig)
 		return -1;
 	}
 	return kill(pid, sig);
+}
+
+/* Children of this process, and processes of the runs in progress (their
+ * process group or session), into *out; returns the count. */
+static size_t abort_targets(pid_t **out)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t self = getpid(), *v = NULL;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		struct pstat ps;
+		pid_t pid;
+		int mine;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pid = (pid_t)strtol(de->d_name, NULL, 10);
+		if (pid == self || pstat_read(pid, &ps) < 0 || ps.state == 'Z' ||
+		    ps.state == 'X')
+			continue;
+		mine = ps.ppid == self;
+		if (!mine) {
+			pthread_mutex_lock(&mains_lock);
+			mine = mains_has(ps.pgrp) || mains_has(ps.sid);
+			pthread_mutex_unlock(&mains_lock);
+		}
+		if (!mine)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n++] = pid;
+	}
+	closedir(d);
+	*out = v;
+	return n;
+}
+
+void spawn_abort_all(double grace_s)
+{
+	double until = now_seconds() + grace_s;
+	pid_t *v;
+	size_t n, i;
+	int rounds;
+
+	__atomic_store_n(&aborting, 1, __ATOMIC_SEQ_CST);
+	n = abort_targets(&v);
+	for (i = 0; i < n; i++)
+		kill(v[i], SIGTERM);
+	free(v);
+	while (now_seconds() < until) {
+		reap_orphans();
+		n = abort_targets(&v);
+		free(v);
+		if (!n)
+			return;
+		nap(20000);
+	}
+	/* a pass that finds nothing, begun after everything found before
+	 * was killed and waited for, proves the tree empty (see
+	 * fallback_kill) */
+	for (rounds = 0; rounds < 50; rounds++) {
+		n = abort_targets(&v);
+		for (i = 0; i < n; i++)
+			kill(v[i], SIGKILL);
+		free(v);
+		nap(20000);
+		reap_orphans();
+		if (!n)
+			break;
+	}
 }

@@ -183,6 +183,14 @@ int spawn_pty_write(struct spawn *sp, const void *data, size_t len);
  * *out is the caller's (free()). Returns the count, or -1. */
 int spawn_pids(struct spawn *sp, pid_t **out);
 
+/* The grader is interrupted (signals.h): SIGTERM to every run in progress
+ * (its process group) and to every child of this process, up to grace_s
+ * seconds for them to end, then SIGKILL to whatever is left of the runs
+ * and to the orphans adopted meanwhile, until none is found. Runs of other
+ * threads may still be inside spawn_pump(); their later spawn_finish()
+ * finds nothing to kill. */
+void spawn_abort_all(double grace_s);
+
 /* Sends sig to one process of the run, after checking that it is one
  * (spawn_pids); -1 with ESRCH otherwise. */
 int spawn_kill_pid(struct spawn *sp, pid_t pid, int sig);

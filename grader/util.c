@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -316,6 +317,12 @@ int copy_file(const char *from, const char *to)
 	return rc;
 }
 
+/* Every temporary directory made, for temp_dirs_remove_all(). */
+static pthread_mutex_t temp_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **temp_dirs;
+static pid_t *temp_owners; /* the process that made it (fork copies the list) */
+static size_t ntemp_dirs;
+
 char *make_temp_dir(const char *prefix)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -328,7 +335,24 @@ char *make_temp_dir(const char *prefix)
 		free(path);
 		return NULL;
 	}
+	pthread_mutex_lock(&temp_lock);
+	temp_dirs = xrealloc(temp_dirs, (ntemp_dirs + 1) * sizeof(*temp_dirs));
+	temp_owners = xrealloc(temp_owners, (ntemp_dirs + 1) * sizeof(*temp_owners));
+	temp_owners[ntemp_dirs] = getpid();
+	temp_dirs[ntemp_dirs++] = xstrdup(path);
+	pthread_mutex_unlock(&temp_lock);
 	return path;
+}
+
+void temp_dirs_remove_all(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&temp_lock);
+	for (i = 0; i < ntemp_dirs; i++)
+		if (temp_owners[i] == getpid() && is_dir(temp_dirs[i]))
+			rm_rf(temp_dirs[i]);
+	pthread_mutex_unlock(&temp_lock);
 }
 
 int parse_size(const char *s, long long *out)

@@ -52,6 +52,10 @@ int copy_file(const char *from, const char *to);
 /* Creates a fresh private directory under $TMPDIR (or /tmp) named
  * grader-PREFIX-XXXXXX. Caller frees the path and removes the tree. */
 char *make_temp_dir(const char *prefix);
+/* Removes every directory make_temp_dir() made in this process (not in a
+ * parent before a fork) that is still there (an interrupted grader's last
+ * act: signals.h). */
+void temp_dirs_remove_all(void);
 
 /* Parses "12", "1.5k", "64K", "8M", "2G" (binary units) into bytes. */
 int parse_size(const char *s, long long *out);

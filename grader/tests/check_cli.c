@@ -530,6 +530,44 @@ START_TEST(a_hang_is_located_in_the_students_source)
 }
 END_TEST
 
+/* How many processes have their working directory under dir. */
+static int processes_in(const char *dir)
+{
+	struct buf out;
+	int n;
+
+	buf_init(&out, 0);
+	sh(&out, "ls -l /proc/[0-9]*/cwd 2>/dev/null | grep -c '%s' || true", dir);
+	n = atoi(out.data);
+	buf_release(&out);
+	return n;
+}
+
+/* An interrupted grader (SIGTERM, as a CI runner sends) stops the runs in
+ * progress, removes its temporary directories and dies of the signal:
+ * the hanging fixture's programs do not outlive it. */
+START_TEST(an_interrupted_grader_leaves_nothing_behind)
+{
+	struct buf out;
+	char *tmp = make_temp_dir("cli"), *left;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(sh(&out, "TMPDIR=%s %s grade %s/exercises/pipes %s/fixtures/pipes/no-close-write-end "
+				  "--variant plain -o %s/out >/dev/null 2>&1 & pid=$!; "
+				  "sleep 2; kill -TERM $pid; wait $pid; echo \"status $?\"",
+			    tmp, bin(), getenv("GRADER_ROOT"), getenv("GRADER_ROOT"), tmp), 0);
+	ck_assert_msg(strstr(out.data, "status 143"), "%s", out.data);
+	ck_assert_int_eq(processes_in(tmp), 0);
+	buf_reset(&out);
+	sh(&out, "ls %s | grep grader- || true", tmp);
+	left = out.data;
+	ck_assert_msg(!*left, "left behind in TMPDIR: %s", left);
+	rm_rf(tmp);
+	free(tmp);
+	buf_release(&out);
+}
+END_TEST
+
 /* The report quotes the student's line of code for a finding. */
 START_TEST(report_quotes_the_source_line_of_a_finding)
 {
@@ -614,6 +652,7 @@ Suite *make_cli_suite(void)
 	tcase_add_test(tc, variants_in_parallel_report_as_sequential);
 	tcase_add_test(tc, perturbation_shows_a_rare_race_with_its_seeds);
 	tcase_add_test(tc, a_hang_is_located_in_the_students_source);
+	tcase_add_test(tc, an_interrupted_grader_leaves_nothing_behind);
 	tcase_add_test(tc, broken_toolchain_is_not_blamed_on_the_student);
 	suite_add_tcase(s, tc);
 	return s;
