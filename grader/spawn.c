@@ -777,14 +777,15 @@ static void init_run(const struct child_plan *pl, int in_v2)
 	if (pl->cg && (err = cgroup_enter(pl->cg, in_v2)) != 0)
 		init_fail(pl, STAGE_CGROUP, err);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* not to be ptraced by the program when both run as the user */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (setsid() < 0)
 		init_fail(pl, STAGE_SANDBOX, errno);
 	if (pl->netns_fd > 0 && setns(pl->netns_fd, CLONE_NEWNET) < 0)
 		init_fail(pl, STAGE_EXEC, errno);
 	if ((err = sandbox_enter(pl->sb)) != 0)
 		init_fail(pl, STAGE_SANDBOX, err);
+	/* Not to be ptraced by the program when both run as the user; only
+	 * now: a process that is not dumpable cannot write its own uid_map. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (pipe2(exec_p, O_CLOEXEC) < 0)
 		init_fail(pl, STAGE_SANDBOX, errno);
 	/* The raw system call: glibc's fork() runs atfork handlers that

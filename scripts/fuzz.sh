@@ -35,9 +35,11 @@ done
 rc=0
 for t in spec diag; do
 	echo "fuzzing $t for ${per}s"
-	# -max_len: specs and logs larger than 64 KiB add nothing new
+	# -max_len: specs and logs larger than 64 KiB add nothing new;
+	# -timeout: generous, the machine is shared (rerun a slow unit alone:
+	# ./fuzz_diag -runs=3 FILE prints its time)
 	(cd "$B" && ASAN_OPTIONS=detect_leaks=1 ./fuzz_$t -max_total_time="$per" \
-		-max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-max_len=65536 -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="crash-$t-" "corpus-$t" "seed-$t" \
 		> "fuzz-$t.log" 2>&1)
 	r=$?
