@@ -74,7 +74,7 @@ enum sandbox_level {
  * written (RLIMIT_FSIZE). */
 #define SANDBOX_TMPFS_BYTES (128LL << 20)
 #define SANDBOX_TMPFS_INODES 16384
-#define SANDBOX_FILE_BYTES (256LL << 20)
+#define SANDBOX_FILE_BYTES (64LL << 20)
 
 struct sandbox;
 
