@@ -25,10 +25,13 @@ ko() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 [ -x "$GRADER" ] || { echo "adversarial: $GRADER is not built"; echo "0 passed, 1 failed"; exit 1; }
 
+# The machine is shared: only what the fixtures create is looked for --
+# their /dev/shm names ("adv-left...") and System V keys (0x4164764c-e) --
+# and the grader gets a temporary directory of its own, which must end empty.
 snapshot() {
-	ls -A /dev/shm 2>/dev/null | sort
-	ipcs -m -q -s 2>/dev/null | awk 'NF && $1 ~ /^0x/ {print $1, $2}' | sort
-	ls -A "$TMP" 2>/dev/null | grep -E '^grader-' | sort
+	ls -A /dev/shm 2>/dev/null | grep -E '^(sem\.)?adv-left' | sort
+	ipcs -m -q -s 2>/dev/null | awk '$1 ~ /^0x4164764[cde]$/ {print $1}' | sort
+	ls -A "$gtmp" 2>/dev/null | sort
 }
 sandbox_procs() {
 	# processes of the sandbox's uids (60000..60999), or running an
@@ -36,9 +39,12 @@ sandbox_procs() {
 	ps -eo uid=,comm= | awk '($1 >= 60000 && $1 < 61000) || $2 == "adv"'
 }
 
+out=$(mktemp -d "$TMP/adversarial-XXXXXX")
+gtmp=$out/tmp
+mkdir -p "$gtmp"
+export TMPDIR=$gtmp
 before=$(snapshot)
 procs_before=$(sandbox_procs | wc -l)
-out=$(mktemp -d "$TMP/adversarial-XXXXXX")
 t0=$(date +%s)
 
 "$GRADER" validate exercises/adversarial -o "$out/reports" >"$out/validate.log" 2>&1
@@ -82,13 +88,13 @@ if [ "$left" -le "$procs_before" ]; then
 else
 	ko "processes left: $(sandbox_procs | head -5 | tr '\n' ' ')"
 fi
-rm -rf "$out"
 after=$(snapshot)
 if [ "$before" = "$after" ]; then
-	ok "nothing left in /dev/shm, System V IPC or $TMP"
+	ok "nothing left in /dev/shm, System V IPC or the grader's temporary directory"
 else
 	ko "left behind: $(diff <(echo "$before") <(echo "$after") | grep '^>' | head -5 | tr '\n' ' ')"
 fi
+rm -rf "$out"
 elapsed=$(( $(date +%s) - t0 ))
 if [ "$elapsed" -le "$LIMIT_S" ]; then
 	ok "bounded time: ${elapsed}s (limit ${LIMIT_S}s)"
