@@ -1067,6 +1067,10 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 		return START_OK;
 	}
 
+	/* A user namespace cannot join a network namespace of the host's
+	 * (setns needs CAP_SYS_ADMIN over it): such a run goes unsandboxed. */
+	if (level == SANDBOX_USERNS && sp->netns_fd > 0)
+		level = SANDBOX_NONE;
 	if (level > SANDBOX_NONE) {
 		struct sandbox_request rq;
 
