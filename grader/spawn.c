@@ -1022,9 +1022,11 @@ static int chan_read(int chan, struct init_msg *m, pid_t *pid)
 		return r == 0 ? 0 : -1;
 	if (r != (ssize_t)sizeof(*m))
 		return -1;
+	/* With SO_PASSCRED every message carries its sender's credentials:
+	 * only MSG_PID's are the program's. */
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
-		    pid) {
+		    pid && m->type == MSG_PID) {
 			struct ucred cr;
 
 			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
@@ -1375,6 +1377,7 @@ int spawn_start(struct spawn *sp, struct error *e)
 	sp->limit = -1;
 	sp->t_end = 0;
 	sp->rusage_cpu = 0;
+	sp->cpu_seen = 0;
 	sp->rusage_maxrss = 0;
 	sp->start_ticks = 0;
 	buf_reset(&sp->out);
@@ -1808,8 +1811,13 @@ static double cpu_now(struct spawn *sp)
 		if (v >= 0)
 			return v;
 	}
-	if (pstat_read(sp->pid, &ps) == 0)
-		return (double)ps.cpu_ticks / (double)clock_ticks();
+	if (pstat_read(sp->pid, &ps) == 0) {
+		double v = (double)ps.cpu_ticks / (double)clock_ticks();
+
+		if (v > sp->cpu_seen)
+			sp->cpu_seen = v;
+		return v;
+	}
 	return 0;
 }
 
@@ -1985,6 +1993,8 @@ int spawn_finish(struct spawn *sp)
 	/* the observer's last look, before anything is killed */
 	if (sp->on_tick)
 		sp->on_tick(sp, sp->tick_arg);
+	if (!sp->cg && sp->init_pid > 0 && !sp->ended)
+		cpu_now(sp); /* the last look at the program's CPU time */
 	rc = tree_kill(sp);
 	mark_ended(sp);
 	reap_main(sp);
@@ -2006,7 +2016,8 @@ int spawn_finish(struct spawn *sp)
 	sp->sb = NULL;
 	sp->done = 1;
 	sp->wall_used = sp->t_end - sp->t_start;
-	sp->cpu_used = cpu >= 0 ? cpu : sp->rusage_cpu;
+	sp->cpu_used = cpu >= 0 ? cpu : sp->rusage_cpu > sp->cpu_seen ? sp->rusage_cpu
+									 : sp->cpu_seen;
 	sp->memory_enforced = sp->memory > 0 && mem_enforced;
 	sp->peak_memory = peak >= 0 ? peak : sp->rusage_maxrss;
 	set_outcome(sp, oom);

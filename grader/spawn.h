@@ -167,6 +167,9 @@ struct spawn {
 	double t_end;             /* when the end was seen */
 	double next_cpu_check;    /* when the CPU usage is next read */
 	double rusage_cpu;        /* user+sys from wait4 (fallback) */
+	double cpu_seen;          /* the most CPU time read while it ran
+				     (a killed pid namespace's processes
+				     are not accounted to its init) */
 	long long rusage_maxrss;  /* bytes, from wait4 */
 	unsigned long long start_ticks; /* /proc start time of the main
 					   process, to tell its descendants

@@ -133,6 +133,27 @@ START_TEST(test_not_pid1)
 		ck_assert_int_eq(sp.term_signal, SIGINT);
 	}
 	spawn_release(&sp);
+
+	/* spawn_signal() reaches the program's group, not the init's */
+	spawn_init(&sp);
+	{
+		const char *argv[] = { "/bin/sleep", "100", NULL };
+		struct error e;
+
+		sp.argv = argv;
+		sp.wall_s = 30;
+		error_init(&e);
+		ck_assert_int_eq(spawn_start(&sp, &e), 0);
+		ck_assert_int_eq(spawn_pump(&sp, 0.1), 0);
+		ck_assert_int_eq(spawn_signal(&sp, SIGTERM), 0);
+		while (spawn_pump(&sp, -1) == 0)
+			;
+		ck_assert_int_eq(spawn_finish(&sp), 0);
+		ck_assert_int_eq(sp.outcome, SPAWN_SIGNALED);
+		ck_assert_int_eq(sp.term_signal, SIGTERM);
+		ck_assert_int_eq(sp.leftover, 0);
+	}
+	spawn_release(&sp);
 }
 END_TEST
 
