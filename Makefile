@@ -9,6 +9,8 @@
 #   make SANITIZE=address unit   the unit tests under ASan+UBSan
 #   make valgrind     the unit tests under valgrind memcheck
 #   make gradescope EXERCISE=x   the Gradescope autograder zip of exercise x
+#   make fuzz         libFuzzer on the spec parser and the tool-log parser
+#                     for FUZZ_SECONDS (default 600), seeded from the repo
 #   make format       clang-format the sources
 #   make clean
 
@@ -42,7 +44,7 @@ ifdef SANITIZE
 GRADER   := $(BUILD)/grader
 endif
 
-.PHONY: all deps demo check unit valgrind format clean fixtures-check
+.PHONY: all deps demo check unit valgrind fuzz format clean fixtures-check
 
 all: $(GRADER)
 
@@ -127,6 +129,26 @@ gradescope:
 	@test -n "$(EXERCISE)" || { echo "usage: make gradescope EXERCISE=<exercise name>" >&2; exit 2; }
 	@$(MAKE) --no-print-directory all
 	@bash scripts/gradescope/build.sh "$(EXERCISE)"
+# libFuzzer targets: the library rebuilt with clang and ASan (plus the
+# fuzzer's coverage hooks), linked with grader/fuzz/fuzz_<x>.c.
+FUZZ          := build/fuzz
+FUZZ_CC       := clang
+FUZZ_CFLAGS    = -std=gnu11 $(WARN) -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	-DGRADER_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJ := $(patsubst grader/%.c,$(FUZZ)/%.o,$(LIB_SRC))
+FUZZ_SECONDS ?= 600
+
+$(FUZZ)/%.o: grader/%.c grader/*.h
+	@mkdir -p $(FUZZ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+$(FUZZ)/libgrader.a: $(FUZZ_OBJ)
+	ar rcs $@ $^
+$(FUZZ)/fuzz_%: grader/fuzz/fuzz_%.c $(FUZZ)/libgrader.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -I grader -fsanitize=fuzzer -o $@ $< $(FUZZ)/libgrader.a $(LIBS)
+
+fuzz: $(FUZZ)/fuzz_spec $(FUZZ)/fuzz_diag
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $(FUZZ)
 
 format:
 	clang-format -i grader/*.c grader/*.h grader/tests/*.c

@@ -20,6 +20,7 @@
 #define BUILD_MAX_FILES 64
 #define BUILD_MAX_FILE_BYTES (1LL << 20)
 #define BUILD_OUTPUT_CAP ((long long)256 << 10)
+#define BUILD_MEMORY ((long long)2 << 30)
 
 static const char *const flags_plain[] = { "-O2", "-g", NULL };
 static const char *const flags_asan[] = { "-O1", "-g", "-fno-omit-frame-pointer",
@@ -111,6 +112,20 @@ static int copy_sources(const char *src, const char *dst, char ***cfiles,
 		}
 		to = path_join(dst, de->d_name);
 		if (copy_file(from, to) < 0) {
+			int saved = errno;
+
+			free(from);
+			free(to);
+			closedir(d);
+			while (n)
+				free(list[--n]);
+			free(list);
+			return error_set(e, "copying %s into the build directory: %s",
+					 de->d_name, strerror(saved));
+		}
+		/* the compiler runs as the sandbox's uid: it must read the
+		 * copy whatever the student's mode was */
+		if (chmod(to, 0644) < 0) {
 			int saved = errno;
 
 			free(from);
@@ -358,6 +373,12 @@ int build_submission(const struct spec *s, const char *src_dir,
 	sp.output = BUILD_OUTPUT_CAP;
 	sp.merge_stderr = 1;
 	sp.processes = 0;
+	/* The compiler reads student-controlled input: it runs in the same
+	 * sandbox as the program (spawn.h), seeing only its build directory
+	 * and the system -- an #include or .incbin of the hidden tests, the
+	 * reference or the reports finds nothing -- and with a memory cap
+	 * (`.incbin "/dev/zero"` would grow without end). */
+	sp.memory = BUILD_MEMORY;
 	if (spawn_run(&sp, e) < 0) {
 		spawn_release(&sp);
 		free(argv);

@@ -9,6 +9,10 @@
  * messages), not a fault of the grader; only a failure to run the compiler
  * at all is an error (-1).
  *
+ * The compiler runs sandboxed like a student's program (spawn.h): it sees
+ * the build directory and the system, nothing else of the grader's (no
+ * hidden test can be #included or .incbin'd), under a memory cap.
+ *
  * The command is
  *   cc -std=gnu11 -Wall -Wextra -pthread <variant flags> <spec cflags>
  *      -o <program> <sources> <spec ldflags> -lrt

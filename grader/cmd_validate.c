@@ -252,6 +252,8 @@ static int run_fixtures(const struct spec *s, const char *fixtures,
 				next++;
 				continue;
 			}
+			if (signals_stopping())
+				break;
 			(*checked)++;
 			pid = fork();
 			if (pid < 0) {

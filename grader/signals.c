@@ -59,6 +59,11 @@ static void *waiter(void *arg)
 	_exit(128 + sig); /* not reached: the default action ends us */
 }
 
+int signals_stopping(void)
+{
+	return __atomic_load_n(&stopping, __ATOMIC_SEQ_CST);
+}
+
 void signals_setup(void)
 {
 	static int registered;

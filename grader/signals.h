@@ -28,4 +28,8 @@
 
 void signals_setup(void);
 
+/* 1 once a signal is being handled: start nothing new (a caller that
+ * forks workers by itself checks it before each fork). */
+int signals_stopping(void);
+
 #endif

@@ -34,6 +34,7 @@
 #define _GNU_SOURCE
 #include "spawn.h"
 #include "cgroup.h"
+#include "sandbox.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -51,6 +52,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -94,13 +96,29 @@ static const char *const default_env[] = {
 	NULL
 };
 
-enum { STAGE_EXEC = 1, STAGE_CGROUP = 2 };
+enum { STAGE_EXEC = 1, STAGE_CGROUP = 2, STAGE_SANDBOX = 3 };
 
 /* What the child writes to the report pipe when it cannot exec. */
 struct child_report {
 	int stage;
 	int err;
 };
+
+/* The messages of a pid namespace's init (and of the program's process,
+ * for MSG_PID) on the SOCK_SEQPACKET channel to the grader. */
+enum {
+	MSG_PID = 1,     /* from the program's process, with SCM_CREDENTIALS:
+			    the kernel translates its pid into ours */
+	MSG_EXEC_OK,     /* the program's exec succeeded */
+	MSG_FAIL,        /* stage, value = errno: it could not be started */
+	MSG_STATUS,      /* value = the program's wait status */
+};
+struct init_msg {
+	int type;
+	int stage;
+	int value;
+};
+static int chan_read(int chan, struct init_msg *m, pid_t *pid);
 
 /* Everything the child uses, computed before the fork. */
 struct child_plan {
@@ -111,6 +129,8 @@ struct child_plan {
 	int in_fd, out_fd, err_fd, report_fd;  /* all >= 3 */
 	int pty_slave;            /* use_pty: the same fd as in/out/err */
 	int netns_fd;             /* > 0: setns() into it */
+	const struct sandbox *sb; /* the sandbox: the child is an init */
+	int chan;                 /* init: the channel to the grader */
 	int max_fd;               /* for closing without close_range() */
 	const struct cgroup *cg;
 	struct sigaction dfl;
@@ -177,6 +197,8 @@ void spawn_init(struct spawn *sp)
 	buf_init(&sp->out, 0);
 	buf_init(&sp->err, 0);
 	sp->pidfd = sp->fd_in = sp->fd_out = sp->fd_err = sp->pty_master = -1;
+	sp->chan = -1;
+	sp->sandbox_uid = -1;
 	sp->limit = -1;
 	sp->isolation = "none";
 }
@@ -197,8 +219,11 @@ void spawn_release(struct spawn *sp)
 	close_fd(&sp->fd_err);
 	close_fd(&sp->pty_master);
 	close_fd(&sp->pidfd);
+	close_fd(&sp->chan);
 	cgroup_destroy(sp->cg);
 	sp->cg = NULL;
+	sandbox_release(sp->sb);
+	sp->sb = NULL;
 	buf_release(&sp->out);
 	buf_release(&sp->err);
 }
@@ -580,7 +605,7 @@ static long count_user_tasks(void)
 
 /* ---- the child ---- */
 
-static void child_fail(const struct child_plan *pl, int stage, int err)
+static void report_write(int fd, int stage, int err)
 {
 	struct child_report rep;
 	ssize_t w;
@@ -588,50 +613,53 @@ static void child_fail(const struct child_plan *pl, int stage, int err)
 	rep.stage = stage;
 	rep.err = err;
 	do
-		w = write(pl->report_fd, &rep, sizeof(rep));
+		w = write(fd, &rep, sizeof(rep));
 	while (w < 0 && errno == EINTR);
+}
+
+static void child_fail(const struct child_plan *pl, int stage, int err)
+{
+	report_write(pl->report_fd, stage, err);
 	_exit(127);
 }
 
-static void child_close_fds(const struct child_plan *pl)
+/* Closes every descriptor from 3 up but `keep` (-1 for none). */
+static void close_above_2(int keep, int max_fd)
 {
 	int fd, r = 0;
 
-	if (pl->report_fd > 3)
-		r = (int)syscall(SYS_close_range, 3U, (unsigned)pl->report_fd - 1, 0U);
+	if (keep > 3)
+		r = (int)syscall(SYS_close_range, 3U, (unsigned)keep - 1, 0U);
 	if (r == 0)
-		r = (int)syscall(SYS_close_range, (unsigned)pl->report_fd + 1, ~0U, 0U);
+		r = (int)syscall(SYS_close_range,
+				 keep >= 3 ? (unsigned)keep + 1 : 3U, ~0U, 0U);
 	if (r == 0)
 		return;
-	for (fd = 3; fd < pl->max_fd; fd++)
-		if (fd != pl->report_fd)
+	for (fd = 3; fd < max_fd; fd++)
+		if (fd != keep)
 			close(fd);
 }
 
-/* Runs in the child, between fork and exec: async-signal-safe calls only,
- * no allocation, nothing that takes a lock. */
-static void child_run(const struct child_plan *pl, int in_v2)
+/* The program's side, between fork and exec: async-signal-safe calls only,
+ * no allocation, nothing that takes a lock. With a sandbox this runs in
+ * the init's child (its failures go to the init's pipe), else in the
+ * grader's. */
+static void child_exec(const struct child_plan *pl)
 {
-	int sig;
+	int sig, err;
 
-	if (pl->cg) {
-		int e = cgroup_enter(pl->cg, in_v2);
-
-		if (e)
-			child_fail(pl, STAGE_CGROUP, e);
-	}
 	if (setsid() < 0)
 		child_fail(pl, STAGE_EXEC, errno);
 	/* A session leader without a terminal that opens one acquires it,
 	 * its process group becoming the terminal's foreground group. */
 	if (pl->pty_slave >= 0 && ioctl(pl->pty_slave, TIOCSCTTY, 0) < 0)
 		child_fail(pl, STAGE_EXEC, errno);
-	if (pl->netns_fd > 0 && setns(pl->netns_fd, CLONE_NEWNET) < 0)
+	if (!pl->sb && pl->netns_fd > 0 && setns(pl->netns_fd, CLONE_NEWNET) < 0)
 		child_fail(pl, STAGE_EXEC, errno);
 	if (dup2(pl->in_fd, 0) < 0 || dup2(pl->out_fd, 1) < 0 ||
 	    dup2(pl->err_fd, 2) < 0)
 		child_fail(pl, STAGE_EXEC, errno);
-	child_close_fds(pl);
+	close_above_2(pl->report_fd, pl->max_fd);
 	/* All signals are blocked since before the fork: reset every
 	 * disposition (ignored ones would survive exec) before unblocking. */
 	for (sig = 1; sig < NSIG; sig++)
@@ -645,11 +673,169 @@ static void child_run(const struct child_plan *pl, int in_v2)
 	    (pl->set_cpu && setrlimit(RLIMIT_CPU, &pl->cpu) < 0) ||
 	    (pl->set_nproc && setrlimit(RLIMIT_NPROC, &pl->nproc) < 0))
 		child_fail(pl, STAGE_EXEC, errno);
+	if (pl->sb && (err = sandbox_drop(pl->sb)) != 0)
+		child_fail(pl, STAGE_SANDBOX, err);
 	if (pl->cwd && chdir(pl->cwd) < 0)
 		child_fail(pl, STAGE_EXEC, errno);
 	sigprocmask(SIG_SETMASK, &pl->no_signals, NULL);
 	execve(pl->path, (char *const *)pl->argv, (char *const *)pl->envp);
 	child_fail(pl, STAGE_EXEC, errno);
+}
+
+/* Runs in the child created by the grader's fork, without a sandbox. */
+static void child_run(const struct child_plan *pl, int in_v2)
+{
+	if (pl->cg) {
+		int e = cgroup_enter(pl->cg, in_v2);
+
+		if (e)
+			child_fail(pl, STAGE_CGROUP, e);
+	}
+	child_exec(pl);
+}
+
+/* Closes every descriptor from 3 up but a and b: an init holds nothing of
+ * the grader's (other runs' pipes would never see their end of file). */
+static void close_keeping(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+
+	if (lo > 3)
+		syscall(SYS_close_range, 3U, (unsigned)lo - 1, 0U);
+	if (hi > lo + 1)
+		syscall(SYS_close_range, (unsigned)lo + 1, (unsigned)hi - 1, 0U);
+	syscall(SYS_close_range, (unsigned)hi + 1, ~0U, 0U);
+}
+
+static void chan_send(int chan, int type, int stage, int value)
+{
+	struct init_msg m = { type, stage, value };
+	ssize_t w;
+
+	do
+		w = send(chan, &m, sizeof(m), MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+}
+
+static void init_fail(const struct child_plan *pl, int stage, int err)
+{
+	chan_send(pl->chan, MSG_FAIL, stage, err);
+	_exit(127);
+}
+
+/* The program's process tells the grader its pid: the kernel translates
+ * the pid of SCM_CREDENTIALS into the receiver's namespace. */
+static void send_own_pid(int chan)
+{
+	struct init_msg m = { MSG_PID, 0, 0 };
+	struct iovec iov = { &m, sizeof(m) };
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh;
+	struct cmsghdr *c;
+	struct ucred cr;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_CREDENTIALS;
+	c->cmsg_len = CMSG_LEN(sizeof(cr));
+	cr.pid = getpid();
+	cr.uid = getuid();
+	cr.gid = getgid();
+	memcpy(CMSG_DATA(c), &cr, sizeof(cr));
+	while (sendmsg(chan, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * The init of the run's pid namespace (its pid 1; the grader's child):
+ * enters the cgroup and the sandbox, forks the program's process, tells
+ * the grader whether the exec worked, then reaps everything -- orphans of
+ * the namespace come to it -- and reports the program's wait status when
+ * it ends. It stays until it has no child left or is killed (the grader
+ * kills it, which kills the whole namespace, at the end of the run). Its
+ * signals stay blocked: pid 1 of a namespace cannot be killed from inside
+ * anyway, and it dies with the grader (PR_SET_PDEATHSIG). System calls
+ * only: this is a copy of the grader between fork and exec.
+ */
+static void init_run(const struct child_plan *pl, int in_v2)
+{
+	struct child_plan prog;
+	struct child_report rep;
+	int exec_p[2], err, st;
+	pid_t pid, w;
+	ssize_t got = 0, r;
+
+	if (pl->cg && (err = cgroup_enter(pl->cg, in_v2)) != 0)
+		init_fail(pl, STAGE_CGROUP, err);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (setsid() < 0)
+		init_fail(pl, STAGE_SANDBOX, errno);
+	if (pl->netns_fd > 0 && setns(pl->netns_fd, CLONE_NEWNET) < 0)
+		init_fail(pl, STAGE_EXEC, errno);
+	if ((err = sandbox_enter(pl->sb)) != 0)
+		init_fail(pl, STAGE_SANDBOX, err);
+	/* Not to be ptraced by the program when both run as the user; only
+	 * now: a process that is not dumpable cannot write its own uid_map. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (pipe2(exec_p, O_CLOEXEC) < 0)
+		init_fail(pl, STAGE_SANDBOX, errno);
+	/* The raw system call: glibc's fork() runs atfork handlers that
+	 * take locks another thread of the grader may have held. */
+	pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	if (pid < 0)
+		init_fail(pl, STAGE_EXEC, errno);
+	if (pid == 0) {
+		prog = *pl;
+		prog.report_fd = exec_p[1];
+		send_own_pid(pl->chan);
+		close(pl->chan);
+		close(exec_p[0]);
+		child_exec(&prog);
+	}
+	close(exec_p[1]);
+	/* Nothing of the run's pipes stays open here: their end of file is
+	 * the program's business. */
+	close(0);
+	close(1);
+	close(2);
+	if (pl->in_fd >= 0)
+		close(pl->in_fd);
+	if (pl->out_fd >= 0)
+		close(pl->out_fd);
+	if (pl->err_fd >= 0)
+		close(pl->err_fd);
+	close_keeping(pl->chan, exec_p[0]);
+	while (got < (ssize_t)sizeof(rep)) {
+		r = read(exec_p[0], (char *)&rep + got, sizeof(rep) - (size_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	close(exec_p[0]);
+	if (got == (ssize_t)sizeof(rep))
+		chan_send(pl->chan, MSG_FAIL, rep.stage, rep.err);
+	else
+		chan_send(pl->chan, MSG_EXEC_OK, 0, 0);
+	for (;;) {
+		w = wait4(-1, &st, __WALL, NULL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			_exit(0);
+		if (w == pid)
+			chan_send(pl->chan, MSG_STATUS, 0, st);
+	}
 }
 
 /* The layout of the kernel's struct clone_args, version 2 (88 bytes). */
@@ -661,22 +847,24 @@ struct clone3_args {
 
 /* Creates the child: with a cgroup, clone3(CLONE_INTO_CGROUP) puts it
  * straight into the v2 cgroup (*in_v2 = 1); otherwise, or where clone3 is
- * refused (old kernels, seccomp profiles, valgrind), fork(). *pidfd is -1
- * on kernels without pidfds, where the pump polls instead. */
-static pid_t fork_child(const struct cgroup *cg, int *pidfd, int *in_v2)
+ * refused (old kernels, seccomp profiles, valgrind), fork() -- or, with
+ * namespace flags, the raw clone(). *pidfd is -1 on kernels without
+ * pidfds, where the pump polls instead. */
+static pid_t fork_child(const struct cgroup *cg, unsigned long long nsflags,
+			int *pidfd, int *in_v2)
 {
 	int cgfd = cg ? cgroup_clone_fd(cg) : -1;
+	struct clone3_args args;
 	pid_t pid;
 
 	*pidfd = -1;
 	*in_v2 = 0;
+	memset(&args, 0, sizeof(args));
+	args.flags = CLONE_PIDFD | nsflags;
+	args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	args.exit_signal = SIGCHLD;
 	if (cgfd >= 0) {
-		struct clone3_args args;
-
-		memset(&args, 0, sizeof(args));
-		args.flags = CLONE_PIDFD | CLONE_INTO_CGROUP;
-		args.pidfd = (uint64_t)(uintptr_t)pidfd;
-		args.exit_signal = SIGCHLD;
+		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgfd;
 		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 		if (pid >= 0) {
@@ -686,10 +874,23 @@ static pid_t fork_child(const struct cgroup *cg, int *pidfd, int *in_v2)
 		if (errno == EAGAIN || errno == ENOMEM)
 			return -1;
 		*pidfd = -1;
+		args.flags &= ~CLONE_INTO_CGROUP;
+		args.cgroup = 0;
 	}
-	/* The clone3 child cannot return from syscall() into glibc's fork
-	 * bookkeeping, but needs none: it only execs. fork() for the rest. */
-	pid = fork();
+	if (nsflags) {
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0)
+			return pid;
+		*pidfd = -1;
+		if (errno != ENOSYS && errno != E2BIG)
+			return -1;
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)nsflags | SIGCHLD, 0, 0, 0, 0);
+	} else {
+		/* The clone3 child cannot return from syscall() into glibc's
+		 * fork bookkeeping, but needs none: it only execs. fork()
+		 * for the rest. */
+		pid = fork();
+	}
 	/* Our unreaped child: its pid cannot have been reused. */
 	if (pid > 0)
 		*pidfd = sys_pidfd_open(pid);
@@ -698,19 +899,51 @@ static pid_t fork_child(const struct cgroup *cg, int *pidfd, int *in_v2)
 
 /* ---- start ---- */
 
-/* Waits for the main process; fills status and the rusage fields. */
+static void mark_ended(struct spawn *sp);
+
+/* Reads what the init has said (non-blocking): the program's status, or
+ * end of file when the init is gone -- and with it the whole namespace. */
+static void chan_poll(struct spawn *sp)
+{
+	struct init_msg m;
+	int k;
+
+	while (sp->chan >= 0 && (k = chan_read(sp->chan, &m, NULL)) != -1) {
+		if (k == 0) {
+			close_fd(&sp->chan);
+			mark_ended(sp);
+			break;
+		}
+		if (m.type == MSG_STATUS && !sp->status_known) {
+			sp->status = m.value;
+			sp->status_known = 1;
+			mark_ended(sp);
+		}
+	}
+}
+
+/* Waits for the main process (with a sandbox: for the init, whose rusage
+ * covers every process it reaped); fills status and the rusage fields. */
 static void reap_main(struct spawn *sp)
 {
 	struct rusage ru;
-	pid_t r;
+	pid_t r, who = sp->init_pid > 0 ? sp->init_pid : sp->pid;
+	int st = 0;
 
-	if (sp->reaped || sp->pid <= 0)
+	if (sp->reaped || who <= 0)
 		return;
 	do
-		r = wait4(sp->pid, &sp->status, __WALL, &ru);
+		r = wait4(who, &st, __WALL, &ru);
 	while (r < 0 && errno == EINTR);
 	sp->reaped = 1;
-	mains_remove(sp->pid);
+	mains_remove(who);
+	if (sp->init_pid > 0) {
+		chan_poll(sp);
+		/* killed before it ended: by the grader, with the tree */
+		sp->status = sp->status_known ? sp->status : SIGKILL;
+	} else {
+		sp->status = st;
+	}
 	if (r < 0)
 		return;
 	sp->rusage_cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
@@ -761,7 +994,47 @@ static int open_pty(int *master, int *slave)
 }
 
 /* Outcome of one attempt at starting. */
-enum { START_OK = 0, START_FAULT = -1, START_NO_CGROUP = 1 };
+enum { START_OK = 0, START_FAULT = -1, START_NO_CGROUP = 1, START_NO_SANDBOX = 2 };
+
+/* Reads one message of the init; with SCM_CREDENTIALS, *pid is the
+ * sender's pid in our namespace. Returns 1, 0 at end of file, -1 when
+ * nothing is there (non-blocking) or on an error. */
+static int chan_read(int chan, struct init_msg *m, pid_t *pid)
+{
+	struct iovec iov = { m, sizeof(*m) };
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t r;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	do
+		r = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return r == 0 ? 0 : -1;
+	if (r != (ssize_t)sizeof(*m))
+		return -1;
+	/* With SO_PASSCRED every message carries its sender's credentials:
+	 * only MSG_PID's are the program's. */
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+		    pid && m->type == MSG_PID) {
+			struct ucred cr;
+
+			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+			*pid = cr.pid;
+		}
+	}
+	return 1;
+}
 
 static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 {
@@ -770,12 +1043,14 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 	int rep_p[2] = { -1, -1 };
 	char *path = NULL;
 	struct cgroup *cg = NULL;
+	struct sandbox *sb = NULL;
+	enum sandbox_level level = sp->no_sandbox ? SANDBOX_NONE : sandbox_level_available();
 	sigset_t all, old;
 	struct child_report rep;
 	ssize_t r;
 	size_t got = 0;
-	pid_t pid;
-	int pidfd = -1, in_v2 = 0, saved;
+	pid_t pid, prog_pid = 0;
+	int pidfd = -1, in_v2 = 0, saved, failed = 0;
 	struct rlimit nofile_now = { RLIM_INFINITY, RLIM_INFINITY };
 	const char *what;
 
@@ -794,6 +1069,25 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 		return START_OK;
 	}
 
+	/* A user namespace cannot join a network namespace of the host's
+	 * (setns needs CAP_SYS_ADMIN over it): such a run goes unsandboxed. */
+	if (level == SANDBOX_USERNS && sp->netns_fd > 0)
+		level = SANDBOX_NONE;
+	if (level > SANDBOX_NONE) {
+		struct sandbox_request rq;
+
+		rq.path = path;
+		rq.argv = sp->argv;
+		rq.envp = pl.envp;
+		rq.cwd = sp->cwd;
+		rq.join_netns = sp->netns_fd > 0;
+		sb = sandbox_prepare(level, &rq, e);
+		if (!sb) {
+			free(path);
+			return -1;
+		}
+	}
+
 	pl.pty_slave = -1;
 	/* stdin: the parent keeps the write end of a pipe, or nothing. */
 	what = "open stdin";
@@ -805,11 +1099,17 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 		sp->pty_master = fd_high(fcntl(out_p[0], F_DUPFD_CLOEXEC, 3));
 		if (sp->pty_master < 0)
 			goto fault;
+		/* the program, with its own uid, must open nothing of it but
+		 * needs to own its terminal for tcsetattr() and the like */
+		if (sandbox_uid(sb) >= 0 &&
+		    fchown(pl.pty_slave, (uid_t)sandbox_uid(sb), (gid_t)-1) < 0)
+			goto fault;
 	} else if (sp->stdin_path) {
 		in_child = fd_high(open(sp->stdin_path, O_RDONLY | O_CLOEXEC));
 		if (in_child < 0) {
 			saved = errno;
 			free(path);
+			sandbox_release(sb);
 			return error_set(e, "cannot open stdin file %s: %s",
 					 sp->stdin_path, strerror(saved));
 		}
@@ -828,14 +1128,30 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 			goto fault;
 	}
 	what = "pipe";
-	if ((!sp->use_pty &&
-	     (make_pipe(out_p, 0) < 0 ||
-	      (!sp->merge_stderr && make_pipe(err_p, 0) < 0))) ||
-	    make_pipe(rep_p, -1) < 0)
+	if (!sp->use_pty &&
+	    (make_pipe(out_p, 0) < 0 ||
+	     (!sp->merge_stderr && make_pipe(err_p, 0) < 0)))
 		goto fault;
+	if (sb) {
+		/* the init's channel: messages, and the program's pid */
+		int one = 1;
+
+		what = "socketpair";
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, rep_p) < 0)
+			goto fault;
+		rep_p[0] = fd_high(rep_p[0]);
+		rep_p[1] = fd_high(rep_p[1]);
+		if (rep_p[0] < 0 || rep_p[1] < 0 ||
+		    setsockopt(rep_p[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+			goto fault;
+	} else if (make_pipe(rep_p, -1) < 0) {
+		goto fault;
+	}
 
 	if (use_cgroup)
-		cg = cgroup_create(sp->memory, sp->processes);
+		/* the init is one process more in the cgroup */
+		cg = cgroup_create(sp->memory, sp->processes > 0 && sb ?
+				   sp->processes + 1 : sp->processes);
 
 	pl.path = path;
 	pl.argv = sp->argv;
@@ -845,7 +1161,9 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 	pl.err_fd = sp->use_pty ? pl.pty_slave
 				: sp->merge_stderr ? out_p[1] : err_p[1];
 	pl.netns_fd = sp->netns_fd;
-	pl.report_fd = rep_p[1];
+	pl.sb = sb;
+	pl.chan = sb ? rep_p[1] : -1;
+	pl.report_fd = sb ? -1 : rep_p[1];
 	pl.cg = cg;
 	pl.max_fd = 1024;
 	if (getrlimit(RLIMIT_NOFILE, &nofile_now) == 0 &&
@@ -868,7 +1186,16 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 		pl.cpu.rlim_cur = (rlim_t)sp->cpu_s + 1;
 		pl.cpu.rlim_max = pl.cpu.rlim_cur + 1;
 	}
-	if (sp->processes > 0 && !cgroup_pids_limited(cg) && getuid() != 0) {
+	if (sp->processes > 0 && sandbox_level(sb) == SANDBOX_ROOT) {
+		/* the run's uid is its own: RLIMIT_NPROC counts the run */
+		pl.set_nproc = 1;
+		pl.nproc.rlim_cur = pl.nproc.rlim_max = (rlim_t)sp->processes;
+	} else if (sp->processes > 0 && sandbox_level(sb) == SANDBOX_USERNS) {
+		/* counted per user namespace (Linux >= 5.14): the run and
+		 * its init */
+		pl.set_nproc = 1;
+		pl.nproc.rlim_cur = pl.nproc.rlim_max = (rlim_t)sp->processes + 1;
+	} else if (sp->processes > 0 && !cgroup_pids_limited(cg) && getuid() != 0) {
 		pl.set_nproc = 1;
 		pl.nproc.rlim_cur = pl.nproc.rlim_max =
 			(rlim_t)(count_user_tasks() + sp->processes);
@@ -877,9 +1204,12 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_mutex_lock(&mains_lock);
-	pid = fork_child(cg, &pidfd, &in_v2);
-	if (pid == 0)
+	pid = fork_child(cg, sandbox_clone_flags(sb), &pidfd, &in_v2);
+	if (pid == 0) {
+		if (sb)
+			init_run(&pl, in_v2);
 		child_run(&pl, in_v2);
+	}
 	saved = errno;
 	if (pid > 0)
 		mains_add(pid);
@@ -892,6 +1222,12 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 	close_fd(&rep_p[1]);
 	if (cg)
 		cgroup_started(cg);
+	if (pid < 0 && sb && saved != EAGAIN && saved != ENOMEM) {
+		/* namespaces refused here: one level less, and again */
+		sandbox_failed(sandbox_level(sb), saved);
+		failed = START_NO_SANDBOX;
+		goto undo;
+	}
 	if (pid < 0) {
 		errno = saved;
 		what = "fork";
@@ -899,31 +1235,70 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 	}
 	pidfd = fd_high(pidfd);
 
-	/* EOF: the exec happened. Anything else is the child's report. */
-	while (got < sizeof(rep)) {
-		r = read(rep_p[0], (char *)&rep + got, sizeof(rep) - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
+	if (sb) {
+		/* The init's word: the program's pid, then whether its exec
+		 * worked; end of file means the init died first. */
+		struct init_msg m;
+		int k;
+
+		rep.stage = STAGE_SANDBOX;
+		rep.err = ECHILD;
+		while ((k = chan_read(rep_p[0], &m, &prog_pid)) > 0) {
+			if (m.type == MSG_EXEC_OK)
+				break;
+			if (m.type == MSG_FAIL) {
+				rep.stage = m.stage;
+				rep.err = m.value;
+				got = sizeof(rep);
+				break;
+			}
+		}
+		if (k <= 0 || prog_pid <= 0)
+			got = sizeof(rep);
+		fcntl(rep_p[0], F_SETFL, O_NONBLOCK);
+	} else {
+		/* EOF: the exec happened. Anything else is the child's report. */
+		while (got < sizeof(rep)) {
+			r = read(rep_p[0], (char *)&rep + got, sizeof(rep) - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		close_fd(&rep_p[0]);
 	}
-	close_fd(&rep_p[0]);
 	sp->pid = pid;
 	sp->pidfd = pidfd;
-	sp->isolation = cg ? "cgroup" : "process-group+subreaper";
+	sp->isolation = sandbox_describe(sb, cg ? "cgroup" : "process-group+subreaper");
 	if (got == sizeof(rep)) {
+		if (sb) {
+			/* the init exits once its child is reaped; make sure */
+			if (pidfd >= 0)
+				sys_pidfd_kill(pidfd, SIGKILL);
+			else
+				kill(pid, SIGKILL);
+		}
 		reap_main(sp);
 		close_fd(&sp->pidfd);
 		close_fd(&sp->pty_master);
 		close_fd(&in_fd);
 		close_fd(&out_p[0]);
 		close_fd(&err_p[0]);
+		close_fd(&rep_p[0]);
 		cgroup_destroy(cg);
 		free(path);
 		sp->pid = 0;
-		if (rep.stage == STAGE_CGROUP)
+		if (rep.stage == STAGE_CGROUP) {
+			sandbox_release(sb);
 			return START_NO_CGROUP;
+		}
+		if (rep.stage == STAGE_SANDBOX) {
+			sandbox_failed(sandbox_level(sb), rep.err);
+			sandbox_release(sb);
+			return START_NO_SANDBOX;
+		}
+		sandbox_release(sb);
 		sp->outcome = SPAWN_EXEC_FAILED;
 		sp->exec_errno = rep.err;
 		sp->done = sp->ended = 1;
@@ -931,11 +1306,19 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 		return START_OK;
 	}
 	free(path);
+	if (sb) {
+		sp->init_pid = pid;
+		sp->pid = prog_pid;
+		sp->chan = rep_p[0];
+		sp->sb = sb;
+		sp->sandboxed = (int)sandbox_level(sb);
+		sp->sandbox_uid = sandbox_uid(sb);
+	}
 	sp->fd_in = in_fd;
 	sp->fd_out = out_p[0];
 	sp->fd_err = err_p[0];
 	sp->cg = cg;
-	if (!cg) {
+	if (!cg && !sb) {
 		struct pstat ps;
 
 		if (pstat_read(pid, &ps) == 0)
@@ -947,6 +1330,8 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 
 fault:
 	saved = errno;
+	failed = START_FAULT;
+undo:
 	close_fd(&in_fd);
 	close_fd(&in_child);
 	close_fd(&out_p[0]);
@@ -957,7 +1342,10 @@ fault:
 	close_fd(&rep_p[1]);
 	close_fd(&sp->pty_master);
 	cgroup_destroy(cg);
+	sandbox_release(sb);
 	free(path);
+	if (failed == START_NO_SANDBOX)
+		return START_NO_SANDBOX;
 	return error_set(e, "cannot start %s: %s: %s", sp->argv[0], what,
 			 strerror(saved));
 }
@@ -967,7 +1355,7 @@ static int aborting;
 
 int spawn_start(struct spawn *sp, struct error *e)
 {
-	int r;
+	int r, attempt, use_cgroup = 1;
 
 	if (__atomic_load_n(&aborting, __ATOMIC_SEQ_CST))
 		return error_set(e, "the grader is stopping: %s not started",
@@ -985,12 +1373,17 @@ int spawn_start(struct spawn *sp, struct error *e)
 	sp->leftover = 0;
 	sp->memory_enforced = 0;
 	sp->pid = 0;
+	sp->init_pid = 0;
+	sp->status_known = 0;
+	sp->sandboxed = 0;
+	sp->sandbox_uid = -1;
 	sp->in_off = 0;
 	sp->done = sp->ended = sp->reaped = sp->tree_killed = 0;
 	sp->status = 0;
 	sp->limit = -1;
 	sp->t_end = 0;
 	sp->rusage_cpu = 0;
+	sp->cpu_seen = 0;
 	sp->rusage_maxrss = 0;
 	sp->start_ticks = 0;
 	sp->before_kill_done = 0;
@@ -999,9 +1392,14 @@ int spawn_start(struct spawn *sp, struct error *e)
 	sp->out.limit = sp->err.limit =
 		sp->output > 0 ? (size_t)sp->output : BUF_DEFAULT_LIMIT;
 
-	r = start_once(sp, 1, e);
-	if (r == START_NO_CGROUP)
-		r = start_once(sp, 0, e);
+	/* each refusal lowers the cgroup or the sandbox level: bounded */
+	for (attempt = 0; attempt < 8; attempt++) {
+		r = start_once(sp, use_cgroup, e);
+		if (r == START_NO_CGROUP)
+			use_cgroup = 0;
+		else if (r != START_NO_SANDBOX)
+			break;
+	}
 	return r == START_OK ? 0 : -1;
 }
 
@@ -1138,6 +1536,23 @@ static int main_ended(struct spawn *sp, double seconds)
 
 	if (sp->ended)
 		return 1;
+	if (sp->init_pid > 0) {
+		/* the init's word, or its death (which ends everything) */
+		struct pollfd p[2] = { { .fd = sp->chan, .events = POLLIN },
+				       { .fd = sp->pidfd, .events = POLLIN } };
+		int r;
+
+		chan_poll(sp);
+		if (sp->ended)
+			return 1;
+		do
+			r = poll(p, 2, (int)(seconds * 1000));
+		while (r < 0 && errno == EINTR);
+		chan_poll(sp);
+		if (r > 0 && p[1].revents)
+			mark_ended(sp);
+		return sp->ended;
+	}
 	if (sp->pidfd >= 0) {
 		struct pollfd p = { .fd = sp->pidfd, .events = POLLIN };
 		int r;
@@ -1210,6 +1625,94 @@ static int fallback_kill(struct spawn *sp)
 	return rc;
 }
 
+/* The live processes of a sandboxed run: every descendant of its init (an
+ * orphan of the namespace is reparented to the init, or to a subreaper
+ * below it), the init left out. Returns the count; *out is the caller's. */
+static int init_descendants(pid_t init, pid_t **out)
+{
+	pid_t *v = NULL;
+	size_t n = 0, cap = 0, next = 0;
+	pid_t cur = init;
+
+	for (;;) {
+		char path[64];
+		DIR *d;
+		struct dirent *de;
+
+		snprintf(path, sizeof(path), "/proc/%ld/task", (long)cur);
+		d = opendir(path);
+		while (d && (de = readdir(d)) != NULL) {
+			char cp[300], text[4096], *p, *end;
+			ssize_t r;
+			int fd;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(cp, sizeof(cp), "/proc/%ld/task/%s/children",
+				 (long)cur, de->d_name);
+			fd = open(cp, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			do
+				r = read(fd, text, sizeof(text) - 1);
+			while (r < 0 && errno == EINTR);
+			close(fd);
+			if (r <= 0)
+				continue;
+			text[r] = '\0';
+			for (p = text; *p; p = end) {
+				long pid = strtol(p, &end, 10);
+
+				if (end == p)
+					break;
+				if (n == cap) {
+					cap = cap ? cap * 2 : 16;
+					v = xrealloc(v, cap * sizeof(*v));
+				}
+				v[n++] = (pid_t)pid;
+			}
+		}
+		if (d)
+			closedir(d);
+		/* breadth first; bounded by what a pids limit allows */
+		if (next >= n || n > 65536)
+			break;
+		cur = v[next++];
+	}
+	*out = v;
+	return (int)n;
+}
+
+/* Sandboxed: counts the live processes but the program as leftover, then
+ * kills the init, which kills the whole pid namespace (the kernel's
+ * doing: nothing escapes it). */
+static int init_kill(struct spawn *sp)
+{
+	pid_t *pids = NULL;
+	int n, i, rc = 0;
+
+	n = sp->cg ? cgroup_list(sp->cg, &pids) : init_descendants(sp->init_pid, &pids);
+	for (i = 0; i < n; i++)
+		if (pids[i] != sp->init_pid && pids[i] != sp->pid)
+			sp->leftover++;
+	free(pids);
+	if (sp->pidfd >= 0)
+		sys_pidfd_kill(sp->pidfd, SIGKILL);
+	else
+		kill(sp->init_pid, SIGKILL);
+	if (sp->cg)
+		rc = cgroup_kill(sp->cg);
+	if (sp->pidfd >= 0) {
+		struct pollfd p = { .fd = sp->pidfd, .events = POLLIN };
+
+		while (poll(&p, 1, (int)(KILL_PATIENCE_S * 1000)) < 0 && errno == EINTR)
+			;
+	}
+	chan_poll(sp);
+	mark_ended(sp);
+	return rc;
+}
+
 /* Kills everything of the run that is still alive, counting all but the
  * main process as leftover. Once per run. */
 static int tree_kill(struct spawn *sp)
@@ -1219,7 +1722,9 @@ static int tree_kill(struct spawn *sp)
 	if (sp->tree_killed || sp->pid <= 0 || sp->reaped)
 		return 0;
 	sp->tree_killed = 1;
-	if (sp->cg) {
+	if (sp->init_pid > 0) {
+		return init_kill(sp);
+	} else if (sp->cg) {
 		pid_t *pids;
 		int n = cgroup_list(sp->cg, &pids), i;
 		struct victim *v = NULL;
@@ -1321,8 +1826,13 @@ static double cpu_now(struct spawn *sp)
 		if (v >= 0)
 			return v;
 	}
-	if (pstat_read(sp->pid, &ps) == 0)
-		return (double)ps.cpu_ticks / (double)clock_ticks();
+	if (pstat_read(sp->pid, &ps) == 0) {
+		double v = (double)ps.cpu_ticks / (double)clock_ticks();
+
+		if (v > sp->cpu_seen)
+			sp->cpu_seen = v;
+		return v;
+	}
 	return 0;
 }
 
@@ -1372,12 +1882,16 @@ int spawn_pump(struct spawn *sp, double timeout_s)
 			wait = sp->t_start + sp->wall_s - now;
 		if (sp->cpu_s > 0 && sp->next_cpu_check - now < wait)
 			wait = sp->next_cpu_check - now;
-		if (sp->pidfd < 0 && wait > 0.005)
+		if (sp->pidfd < 0 && sp->init_pid <= 0 && wait > 0.005)
 			wait = 0.005;   /* no pidfd (old kernel): look now and then */
 		if (wait < 0)
 			wait = 0;
 
-		if (sp->pidfd >= 0) {
+		if (sp->init_pid > 0 && sp->chan >= 0) {
+			/* the init says when the program ends */
+			i_pid = n;
+			pfd[n++] = (struct pollfd){ .fd = sp->chan, .events = POLLIN };
+		} else if (sp->pidfd >= 0 && sp->init_pid <= 0) {
 			i_pid = n;
 			pfd[n++] = (struct pollfd){ .fd = sp->pidfd, .events = POLLIN };
 		}
@@ -1406,8 +1920,13 @@ int spawn_pump(struct spawn *sp, double timeout_s)
 			read_stream(sp, &sp->fd_err, &sp->err);
 		if (i_in >= 0 && pfd[i_in].revents && !sp->done)
 			feed_stdin(sp);
-		if ((i_pid >= 0 && pfd[i_pid].revents) ||
-		    (sp->pidfd < 0 && main_ended(sp, 0))) {
+		if (sp->init_pid > 0) {
+			if ((i_pid >= 0 && pfd[i_pid].revents) || sp->chan < 0)
+				main_ended(sp, 0);
+			if (sp->ended)
+				sp->done = 1;
+		} else if ((i_pid >= 0 && pfd[i_pid].revents) ||
+			   (sp->pidfd < 0 && main_ended(sp, 0))) {
 			mark_ended(sp);
 			sp->done = 1;
 		}
@@ -1489,6 +2008,8 @@ int spawn_finish(struct spawn *sp)
 	/* the observer's last look, before anything is killed */
 	if (sp->on_tick)
 		sp->on_tick(sp, sp->tick_arg);
+	if (!sp->cg && sp->init_pid > 0 && !sp->ended)
+		cpu_now(sp); /* the last look at the program's CPU time */
 	rc = tree_kill(sp);
 	mark_ended(sp);
 	reap_main(sp);
@@ -1503,10 +2024,15 @@ int spawn_finish(struct spawn *sp)
 	}
 	reap_orphans();
 	close_fd(&sp->pidfd);
+	close_fd(&sp->chan);
 	close_fd(&sp->pty_master);
+	/* the uid slot and the lent directories, now that nothing runs */
+	sandbox_release(sp->sb);
+	sp->sb = NULL;
 	sp->done = 1;
 	sp->wall_used = sp->t_end - sp->t_start;
-	sp->cpu_used = cpu >= 0 ? cpu : sp->rusage_cpu;
+	sp->cpu_used = cpu >= 0 ? cpu : sp->rusage_cpu > sp->cpu_seen ? sp->rusage_cpu
+									 : sp->cpu_seen;
 	sp->memory_enforced = sp->memory > 0 && mem_enforced;
 	sp->peak_memory = peak >= 0 ? peak : sp->rusage_maxrss;
 	set_outcome(sp, oom);
@@ -1579,6 +2105,16 @@ int spawn_pids(struct spawn *sp, pid_t **out)
 	*out = NULL;
 	if (sp->pid <= 0 || sp->reaped)
 		return 0;
+	if (sp->init_pid > 0) {
+		/* host pids, the init left out */
+		int k = sp->cg ? cgroup_list(sp->cg, out)
+			       : init_descendants(sp->init_pid, out), i, m = 0;
+
+		for (i = 0; i < k; i++)
+			if ((*out)[i] != sp->init_pid)
+				(*out)[m++] = (*out)[i];
+		return k < 0 ? k : m;
+	}
 	if (sp->cg) {
 		int k = cgroup_list(sp->cg, out), i;
 

@@ -24,6 +24,23 @@
  * Only async-signal-safe calls happen between fork and exec; an exec failure
  * reaches the parent through a close-on-exec pipe (SPAWN_EXEC_FAILED).
  *
+ * The sandbox (sandbox.h; docs/security.md): unless no_sandbox is set or
+ * GRADER_NO_SANDBOX=1, every run is isolated -- new pid, mount, ipc and
+ * network namespaces (loopback only, or the netns_fd given), a uid of its
+ * own when the grader is root, no capabilities, no_new_privs, a read-only
+ * view of the system with a private /tmp and /dev/shm, the cwd writable,
+ * and nothing of the grader's files but the paths its command line names.
+ * A pid namespace needs an init: a tiny process of spawn's own is its pid
+ * 1, forks the program and reports its end, so that the program is never
+ * pid 1 (pid 1 ignores the signals it does not handle: a Ctrl-C would not
+ * stop it). Everything this header says of "the main process" is said of
+ * the program, not of that init: its exit status or signal, its process
+ * group (the pty's foreground group), `leftover` (the init is not
+ * counted), spawn_pids() and spawn_kill_pid() (host pids, never the
+ * init's). Where a level of the sandbox cannot be had (no root, no user
+ * namespaces), the next one is used and `isolation` says what was not
+ * available.
+ *
  * Ownership: the caller owns argv/envp/cwd/stdin_* and must keep them alive
  * until spawn_finish(); the struct owns `out`, `err` (released by
  * spawn_release()).
@@ -90,6 +107,8 @@ struct spawn {
 				     keyboard does and are not echoed. */
 	int netns_fd;             /* > 0: the child joins this network
 				     namespace (setns) before exec */
+	int no_sandbox;           /* 1: no sandbox for this run (a trusted
+				     tool that must see the grader's files) */
 	/* Called every tick_s seconds while the run goes on (from
 	 * spawn_pump()), and once more in spawn_finish() before anything is
 	 * killed -- so an observer sees the tree as the program left it. */
@@ -115,8 +134,15 @@ struct spawn {
 	long long peak_memory;    /* bytes (cgroup peak, or max RSS of one process) */
 	int leftover;             /* processes still alive after the main one
 				     exited, found and killed */
-	const char *isolation;    /* "cgroup" or "process-group+subreaper":
-				     which mechanism tracked the tree */
+	const char *isolation;    /* "cgroup" or "process-group+subreaper"
+				     (which mechanism tracked the tree),
+				     then "; " and the sandbox's own words:
+				     what isolated the run, and what was not
+				     available (static storage) */
+	int sandboxed;            /* the sandbox level the run had (enum
+				     sandbox_level: 0 none, 1 user
+				     namespace, 2 root) */
+	long sandbox_uid;         /* the uid the program ran as, or -1 */
 	int memory_enforced;      /* 1 when `memory` was set and a memory
 				     cgroup enforced it; 0 when it could not
 				     be (no memory cgroup: the limit was
@@ -134,6 +160,12 @@ struct spawn {
 	int done;
 	int status;
 	void *cg;                 /* cgroup state, if any */
+	void *sb;                 /* sandbox plan, if any */
+	pid_t init_pid;           /* > 0: the pid namespace's init (our
+				     child); pid is then the program's host
+				     pid, learnt from the init */
+	int chan;                 /* the init's messages (its end, status) */
+	int status_known;         /* the init reported the program's end */
 	int limit;                /* the limit that killed the run (an
 				     enum spawn_outcome), or -1 */
 	int ended;                /* the main process has ended (unreaped) */
@@ -142,6 +174,9 @@ struct spawn {
 	double t_end;             /* when the end was seen */
 	double next_cpu_check;    /* when the CPU usage is next read */
 	double rusage_cpu;        /* user+sys from wait4 (fallback) */
+	double cpu_seen;          /* the most CPU time read while it ran
+				     (a killed pid namespace's processes
+				     are not accounted to its init) */
 	long long rusage_maxrss;  /* bytes, from wait4 */
 	unsigned long long start_ticks; /* /proc start time of the main
 					   process, to tell its descendants

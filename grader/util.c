@@ -323,11 +323,32 @@ static char **temp_dirs;
 static pid_t *temp_owners; /* the process that made it (fork copies the list) */
 static size_t ntemp_dirs;
 
+/* fork() in one thread while another holds temp_lock would leave the
+ * child a lock nobody can release (seen: validate forking a worker while
+ * the signal thread was cleaning up): hold it across every fork. */
+static void temp_lock_prepare(void)
+{
+	pthread_mutex_lock(&temp_lock);
+}
+
+static void temp_lock_release(void)
+{
+	pthread_mutex_unlock(&temp_lock);
+}
+
+static void temp_lock_atfork(void)
+{
+	pthread_atfork(temp_lock_prepare, temp_lock_release, temp_lock_release);
+}
+
+static pthread_once_t temp_once = PTHREAD_ONCE_INIT;
+
 char *make_temp_dir(const char *prefix)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *path;
 
+	pthread_once(&temp_once, temp_lock_atfork);
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
 	path = xasprintf("%s/grader-%s-XXXXXX", tmp, prefix);
@@ -348,6 +369,7 @@ void temp_dirs_remove_all(void)
 {
 	size_t i;
 
+	pthread_once(&temp_once, temp_lock_atfork);
 	pthread_mutex_lock(&temp_lock);
 	for (i = 0; i < ntemp_dirs; i++)
 		if (temp_owners[i] == getpid() && is_dir(temp_dirs[i]))

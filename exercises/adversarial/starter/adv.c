@@ -1,0 +1,7 @@
+/* Upper-case standard input onto standard output. */
+#include <stdio.h>
+
+int main(void)
+{
+	return 0;
+}
