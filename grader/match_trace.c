@@ -9,7 +9,8 @@
  * A failure names the event that broke the rule and its line number in
  * the output. Every check is one pass over the lines with a hash table of
  * keys, so 10^6 events cost well under a second; lines are matched with
- * the spec's regular expressions (REG_STARTEND: lines may hold NUL bytes).
+ * the spec's regular expressions one at a time (copied, NUL-terminated and
+ * matched with REG_STARTEND: lines may hold NUL bytes).
  */
 #define _GNU_SOURCE
 #include "match_trace.h"
@@ -47,11 +48,27 @@ static int next_line(struct lines *it, const char **ls, size_t *ll)
 	return 1;
 }
 
+/* regexec() on the line s[0..n), copied into `line` and NUL-terminated
+ * first: regexec's interceptor under AddressSanitizer runs strlen() on its
+ * argument, which on a line inside an 8 MiB output would read to the end
+ * of the output for every line. REG_STARTEND keeps NUL bytes in the line
+ * ordinary characters. Offsets in pm are the line's. */
+static int exec_line(const regex_t *re, const char *s, size_t n,
+		     size_t nmatch, regmatch_t *pm, struct buf *line)
+{
+	buf_reset(line);
+	buf_add(line, s, n);
+	pm[0].rm_so = 0;
+	pm[0].rm_eo = (regoff_t)n;
+	return regexec(re, line->data, nmatch, pm, REG_STARTEND);
+}
+
 /* Matches p against the line s[0..n): 1 with *cs and *cl set to capture group
  * 1 (the whole match when the pattern has no group), 0 when it does not
- * match, -1 on a failure of regexec (m says so). */
+ * match, -1 on a failure of regexec (m says so). `line` is scratch. */
 static int match_line(const struct spec_pattern *p, const char *s, size_t n,
-		      size_t group, const char **cs, size_t *cl, struct buf *m)
+		      size_t group, const char **cs, size_t *cl, struct buf *m,
+		      struct buf *line)
 {
 	regmatch_t pm[10];
 	size_t g = group <= p->re.re_nsub ? group : 0;
@@ -61,9 +78,7 @@ static int match_line(const struct spec_pattern *p, const char *s, size_t n,
 		buf_adds(m, "a line too long to match (over 2 GiB)");
 		return -1;
 	}
-	pm[0].rm_so = 0;
-	pm[0].rm_eo = (regoff_t)n;
-	rc = regexec(&p->re, s, g + 1, pm, REG_STARTEND);
+	rc = exec_line(&p->re, s, n, g + 1, pm, line);
 	if (rc == REG_NOMATCH)
 		return 0;
 	if (rc) {
@@ -303,7 +318,7 @@ static void times(struct buf *m, uint32_t n)
 int match_exactly_once(const struct spec_trace *tr, const char *a, size_t alen,
 		       struct buf *m, size_t *line)
 {
-	struct buf arena;
+	struct buf arena, scratch;
 	struct smap map;
 	struct item *items, *it;
 	struct lines ln = { a, alen, 0, 0 };
@@ -314,13 +329,14 @@ int match_exactly_once(const struct spec_trace *tr, const char *a, size_t alen,
 	int rc, first = 1;
 
 	buf_init(&arena, SIZE_MAX / 2);
+	buf_init(&scratch, 0);
 	smap_init(&map, (size_t)tr->nitems);
 	items = generate_items(tr, &arena, &map, &nitems);
 	while (next_line(&ln, &ls, &ll)) {
 		key = ls;
 		kl = ll;
 		if (tr->npats) {
-			rc = match_line(&tr->pats[0], ls, ll, 1, &key, &kl, m);
+			rc = match_line(&tr->pats[0], ls, ll, 1, &key, &kl, m, &scratch);
 			if (rc < 0)
 				goto fault;
 			if (!rc)
@@ -398,6 +414,7 @@ out:
 	free(items);
 	smap_release(&map);
 	buf_release(&arena);
+	buf_release(&scratch);
 	return rc;
 }
 
@@ -437,14 +454,16 @@ int match_inside(const struct spec_trace *tr, const char *a, size_t alen,
 	const struct spec_pattern *en = &tr->pats[0], *le = &tr->pats[1];
 	int keyed_in = en->re.re_nsub > 0, keyed_out = le->re.re_nsub > 0;
 	struct smap map;
+	struct buf scratch;
 	struct who *v = NULL, *w, *left = NULL;
 	size_t cap = 0, ll, kl, cur = 0, peak = 0, i;
 	const char *ls, *key;
 	int rc;
 
 	smap_init(&map, 64);
+	buf_init(&scratch, 0);
 	while (next_line(&ln, &ls, &ll)) {
-		rc = match_line(en, ls, ll, 1, &key, &kl, m);
+		rc = match_line(en, ls, ll, 1, &key, &kl, m, &scratch);
 		if (rc < 0)
 			goto out;
 		if (rc) {
@@ -479,7 +498,7 @@ int match_inside(const struct spec_trace *tr, const char *a, size_t alen,
 			}
 			continue;
 		}
-		rc = match_line(le, ls, ll, 1, &key, &kl, m);
+		rc = match_line(le, ls, ll, 1, &key, &kl, m, &scratch);
 		if (rc < 0)
 			goto out;
 		if (!rc)
@@ -526,6 +545,7 @@ int match_inside(const struct spec_trace *tr, const char *a, size_t alen,
 out:
 	free(v);
 	smap_release(&map);
+	buf_release(&scratch);
 	return rc;
 }
 
@@ -543,15 +563,17 @@ int match_order_per_key(const struct spec_trace *tr, const char *a,
 {
 	struct lines ln = { a, alen, 0, 0 };
 	struct smap map;
+	struct buf scratch;
 	struct progress *v = NULL, *p, *stuck = NULL;
 	size_t cap = 0, ll, kl, j, want, id, i;
 	const char *ls, *key;
 	int rc = 0;
 
 	smap_init(&map, 64);
+	buf_init(&scratch, 0);
 	while (next_line(&ln, &ls, &ll)) {
 		for (j = 0; j < tr->npats; j++) {
-			rc = match_line(&tr->pats[j], ls, ll, 1, &key, &kl, m);
+			rc = match_line(&tr->pats[j], ls, ll, 1, &key, &kl, m, &scratch);
 			if (rc)
 				break;
 		}
@@ -615,6 +637,7 @@ int match_order_per_key(const struct spec_trace *tr, const char *a,
 out:
 	free(v);
 	smap_release(&map);
+	buf_release(&scratch);
 	return rc;
 }
 
@@ -661,25 +684,26 @@ int match_computed(const struct spec_trace *tr, const char *a, size_t alen,
 	regmatch_t pm[10];
 	const char *ls, *cs;
 	size_t ll, cl, g, found = 0;
+	struct buf scratch;
 	long long x;
-	int rc;
+	int rc = 0;
 
 	if (tr->nvalues + 1 > 10) {
 		buf_adds(m, "at most 9 values per computed check");
 		return -1;
 	}
+	buf_init(&scratch, 0);
 	while (next_line(&ln, &ls, &ll)) {
 		if (ll > INT_MAX)
 			continue;
-		pm[0].rm_so = 0;
-		pm[0].rm_eo = (regoff_t)ll;
-		rc = regexec(&p->re, ls, tr->nvalues + 1, pm, REG_STARTEND);
+		rc = exec_line(&p->re, ls, ll, tr->nvalues + 1, pm, &scratch);
 		if (rc == REG_NOMATCH)
 			continue;
 		if (rc) {
 			buf_addf(m, "regular expression /%s/ failed (error %d)",
 				 p->src, rc);
-			return -1;
+			rc = -1;
+			goto out;
 		}
 		found++;
 		for (g = 0; g < tr->nvalues; g++) {
@@ -691,19 +715,21 @@ int match_computed(const struct spec_trace *tr, const char *a, size_t alen,
 			*line = ln.no;
 			buf_addf(m, "line %zu: ", ln.no);
 			match_quote(m, ls, ll);
-			if (parse_integer(cs, cl, &x) == 0)
+			if (parse_integer(cs, cl, &x) == 0) {
 				buf_addf(m, " has %lld, expected ", x);
-			else {
+			} else {
 				buf_adds(m, ": ");
 				match_quote(m, cs, cl);
 				buf_adds(m, " is not an integer, expected ");
 			}
 			say_value(m, tr->values[g], tr->exprs ? tr->exprs[g] : NULL);
-			return 0;
+			rc = 0;
+			goto out;
 		}
 	}
-	if (found)
-		return 1;
+	rc = found > 0;
+	if (rc)
+		goto out;
 	buf_adds(m, "no line matches ");
 	match_quote_pattern(m, p->src);
 	buf_adds(m, ": expected one with ");
@@ -712,5 +738,7 @@ int match_computed(const struct spec_trace *tr, const char *a, size_t alen,
 			buf_adds(m, " and ");
 		say_value(m, tr->values[g], tr->exprs ? tr->exprs[g] : NULL);
 	}
-	return 0;
+out:
+	buf_release(&scratch);
+	return rc;
 }
