@@ -502,6 +502,12 @@ int spec_parse_computed(struct spec_ctx *c, const struct ynode *val,
 			  &tr->pats[0], e) < 0)
 		goto out;
 	tr->npats = 1;
+	if (tr->pats[0].re.re_nsub > 9) {
+		error_at(e, m->file, m->line, m->col,
+			 "%s: at most 9 capture groups, this one has %zu", sub,
+			 (size_t)tr->pats[0].re.re_nsub);
+		goto out;
+	}
 	one = ymap_get(val, "value");
 	many = ymap_get(val, "values");
 	if (!one == !many) {

@@ -627,6 +627,7 @@ static const struct invalid invalid[] = {
 	{ "trace_bad_range.yaml", 12, 20, { "exactly_once.for.p", "expected a range \"FIRST..LAST\"" } },
 	{ "trace_too_many_items.yaml", 10, 46, { "exactly_once.for", "more than 4000000 items" } },
 	{ "trace_computed_groups.yaml", 10, 51, { "tests[0].stdout[0].computed", "2 values for 1 capture group" } },
+	{ "trace_computed_ten_groups.yaml", 10, 18, { "computed.match", "at most 9 capture groups" } },
 	{ "trace_order_no_group.yaml", 10, 40, { "order_per_key.events[1]", "needs 1 capture group" } },
 	{ "trace_not_map.yaml", 9, 17, { "tests[0].stdout[0].inside", "expected a mapping", "got '3'" } },
 	{ "trace_missing_key.yaml", 9, 17, { "tests[0].stdout[0].inside", "missing required key 'max'" } },
