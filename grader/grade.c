@@ -35,6 +35,7 @@
 #include "util.h"
 #include "variant.h"
 #include "grade_step.h"
+#include "hygiene_ipc.h"
 
 #define DIFF_CONTEXT 3
 #define DIFF_MAX_LINES 60
@@ -746,6 +747,8 @@ void grade_evaluate(struct grade_ctx *c, enum variant v,
 	if (sp->leftover > 0)
 		grade_add_hygiene_finding(c, v, "leftover-process",
 				    xstrdup("processes were still running after the program exited (an orphan or a daemon); the grader killed them"));
+	/* shared memory objects and named semaphores left in /dev/shm */
+	hygiene_ipc_check(c, v, sp);
 	if (sp->outcome == SPAWN_EXEC_FAILED) {
 		ev->verdict = VERDICT_ERROR;
 		ev->message = xasprintf("the program could not be started: %s",

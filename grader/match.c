@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include "match.h"
+#include "match_trace.h"
 #include "buf.h"
 #include "util.h"
 
@@ -217,6 +218,18 @@ static void put_escaped(struct buf *m, const char *s, size_t len, size_t from,
 static void quote(struct buf *m, const char *s, size_t len)
 {
 	put_escaped(m, s, len, 0, 1);
+}
+
+void match_quote(struct buf *m, const char *s, size_t len)
+{
+	put_escaped(m, s, len, 0, 1);
+}
+
+void match_quote_pattern(struct buf *m, const char *pattern)
+{
+	buf_addch(m, '/');
+	put_escaped(m, pattern, strlen(pattern), 0, 0);
+	buf_addch(m, '/');
 }
 
 /* Where to start quoting two lines that share their first `common` bytes,
@@ -964,6 +977,48 @@ static int check_last_line(const struct spec_check *c, const struct text *a,
 	return 0;
 }
 
+/* ---- checks over event traces: match_trace.c ---- */
+
+/* A trace check without its trace is a check made by hand wrongly. */
+static int no_trace(struct buf *m)
+{
+	buf_adds(m, "a trace check without its parsed trace");
+	return -1;
+}
+
+static int check_exactly_once(const struct spec_check *c, const struct text *a,
+			      const struct text *e, struct buf *m, size_t *line)
+{
+	(void)e;
+	return c->trace ? match_exactly_once(c->trace, a->s, a->len, m, line)
+			: no_trace(m);
+}
+
+static int check_inside(const struct spec_check *c, const struct text *a,
+			const struct text *e, struct buf *m, size_t *line)
+{
+	(void)e;
+	return c->trace ? match_inside(c->trace, a->s, a->len, m, line)
+			: no_trace(m);
+}
+
+static int check_order_per_key(const struct spec_check *c,
+			       const struct text *a, const struct text *e,
+			       struct buf *m, size_t *line)
+{
+	(void)e;
+	return c->trace ? match_order_per_key(c->trace, a->s, a->len, m, line)
+			: no_trace(m);
+}
+
+static int check_computed(const struct spec_check *c, const struct text *a,
+			  const struct text *e, struct buf *m, size_t *line)
+{
+	(void)e;
+	return c->trace ? match_computed(c->trace, a->s, a->len, m, line)
+			: no_trace(m);
+}
+
 static checker_fn *const checkers[CHECK__COUNT] = {
     [CHECK_EXACT] = check_exact,
     [CHECK_TRAILING_WS] = check_trailing_ws,
@@ -975,6 +1030,10 @@ static checker_fn *const checkers[CHECK__COUNT] = {
     [CHECK_NUMBERS] = check_numbers,
     [CHECK_LINE_COUNT] = check_line_count,
     [CHECK_LAST_LINE] = check_last_line,
+    [CHECK_EXACTLY_ONCE] = check_exactly_once,
+    [CHECK_INSIDE] = check_inside,
+    [CHECK_ORDER_PER_KEY] = check_order_per_key,
+    [CHECK_COMPUTED] = check_computed,
 };
 
 int match_check(const struct spec_check *c, const char *actual, size_t alen,

@@ -27,6 +27,7 @@
 #include "util.h"
 #include "spec_parse.h"
 #include "spec_server.h"
+#include "spec_trace.h"
 #include "yamltree.h"
 
 /* Built-in defaults, documented in spec.h and docs/spec.md. */
@@ -583,25 +584,31 @@ static void text_release(struct spec_text *t)
 struct check_type {
 	const char *name;            /* the YAML key */
 	const char *const *options;  /* keys only this kind takes, or NULL */
+	/* t is the test whose check it is (its args are parsed already) */
 	int (*parse)(struct spec_ctx *c, const struct ynode *val, const char *what,
-		     struct spec_check *k, struct error *e);
+		     const struct spec_test *t, struct spec_check *k,
+		     struct error *e);
 };
 
 static int parse_check_text(struct spec_ctx *c, const struct ynode *val,
-			    const char *what, struct spec_check *k,
+			    const char *what, const struct spec_test *t,
+			    struct spec_check *k,
 			    struct error *e)
 {
+	(void)t;
 	return spec_parse_text(c, val, TEXT_FOR_CHECK, what, &k->expected, e);
 }
 
 static int parse_check_regex(struct spec_ctx *c, const struct ynode *val,
-			     const char *what, struct spec_check *k,
+			     const char *what, const struct spec_test *t,
+			     struct spec_check *k,
 			     struct error *e)
 {
 	char msg[256];
 	int rc;
 
 	(void)c;
+	(void)t;
 	if (ynode_string(val, what, &k->pattern, e) < 0)
 		return -1;
 	k->re = xmalloc(sizeof(*k->re));
@@ -619,10 +626,12 @@ static int parse_check_regex(struct spec_ctx *c, const struct ynode *val,
 }
 
 static int parse_check_count(struct spec_ctx *c, const struct ynode *val,
-			     const char *what, struct spec_check *k,
+			     const char *what, const struct spec_test *t,
+			     struct spec_check *k,
 			     struct error *e)
 {
 	(void)c;
+	(void)t;
 	return spec_int_in_range(val, what, 0, INT64_MAX, &k->count, e);
 }
 
@@ -640,6 +649,11 @@ static const struct check_type check_types[CHECK__COUNT] = {
 	[CHECK_NUMBERS] = { "numbers", numbers_options, parse_check_text },
 	[CHECK_LINE_COUNT] = { "line_count", NULL, parse_check_count },
 	[CHECK_LAST_LINE] = { "last_line", NULL, parse_check_text },
+	/* checks over event traces: spec_trace.c */
+	[CHECK_EXACTLY_ONCE] = { "exactly_once", NULL, spec_parse_exactly_once },
+	[CHECK_INSIDE] = { "inside", NULL, spec_parse_inside },
+	[CHECK_ORDER_PER_KEY] = { "order_per_key", NULL, spec_parse_order_per_key },
+	[CHECK_COMPUTED] = { "computed", NULL, spec_parse_computed },
 };
 
 const char *check_kind_name(enum check_kind k)
@@ -671,7 +685,8 @@ static int tolerance(const struct ynode *n, const char *what, double *out,
 }
 
 static int parse_check(struct spec_ctx *c, const struct ynode *item,
-		       const char *what, struct spec_check *k, struct error *e)
+		       const char *what, const struct spec_test *t,
+		       struct spec_check *k, struct error *e)
 {
 	/* Every kind, every option and `message`: for the unknown-key error. */
 	const char *allowed[CHECK__COUNT + 8];
@@ -733,7 +748,7 @@ static int parse_check(struct spec_ctx *c, const struct ynode *item,
 				ct->name);
 	}
 	spec_whatf(sub, sizeof(sub), "%s.%s", what, ct->name);
-	if (ct->parse(c, ymap_get(item, ct->name), sub, k, e) < 0)
+	if (ct->parse(c, ymap_get(item, ct->name), sub, t, k, e) < 0)
 		return -1;
 	if ((n = ymap_get(item, "abs_tol"))) {
 		spec_whatf(sub, sizeof(sub), "%s.abs_tol", what);
@@ -769,7 +784,7 @@ int spec_parse_checks(struct spec_ctx *c, const struct ynode *list,
 		k->stream = stream;
 		spec_whatf(what, sizeof(what), "%s[%zu]", prefix, i);
 		if (ynode_expect(list->items[i], YNODE_MAP, what, e) < 0 ||
-		    parse_check(c, list->items[i], what, k, e) < 0)
+		    parse_check(c, list->items[i], what, t, k, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -1385,6 +1400,7 @@ void spec_free(struct spec *s)
 			text_release(&k->expected);
 			free(k->pattern);
 			free(k->message);
+			spec_trace_free(k->trace);
 			if (k->re) {
 				regfree(k->re);
 				free(k->re);

@@ -113,9 +113,57 @@ enum check_kind {
 	CHECK_LINE_COUNT,  /* exactly `count` lines */
 	CHECK_LAST_LINE,   /* the last line equals the expected text (trailing
 			      whitespace ignored) */
+	/* checks over event traces (struct spec_trace) */
+	CHECK_EXACTLY_ONCE,  /* the selected lines are a generated set of items,
+				each exactly once, in any order */
+	CHECK_INSIDE,        /* at most `max` between enter/leave events (and
+				exactly `max` at some point with `reach`) */
+	CHECK_ORDER_PER_KEY, /* per key, the events come in the listed order */
+	CHECK_COMPUTED,      /* numbers of a line equal computed values */
 	CHECK__COUNT
 };
 const char *check_kind_name(enum check_kind k); /* the YAML key */
+
+/* A regular expression of a trace check (REG_EXTENDED | REG_NEWLINE),
+ * compiled; its capture group 1, if any, is what the check looks at. */
+struct spec_pattern {
+	char *src;
+	regex_t re;
+};
+
+/* A variable of an exactly_once template and the values it runs over. */
+struct spec_tvar {
+	char *name;
+	char **words;       /* a list of words (NULL-terminated), or NULL for */
+	size_t nwords;
+	long long lo, hi;   /* the range lo..hi, both included (empty if hi < lo) */
+};
+
+/* The checks over event traces. Every expression was evaluated when the
+ * spec was loaded, with the test's arguments bound to $1, $2, ... and the
+ * check's `vars`: only integers are left, so match.c stays pure. */
+struct spec_trace {
+	struct spec_pattern *pats; /* EXACTLY_ONCE, COMPUTED: [0] = `match`
+				      (none: every whole line is an item);
+				      INSIDE: [0] enter, [1] leave;
+				      ORDER_PER_KEY: the events in order */
+	size_t npats;
+	/* EXACTLY_ONCE */
+	char *item;                /* the template: "{p}:{i}" */
+	struct spec_tvar *tvars;   /* in the order written: the first varies slowest */
+	size_t ntvars;
+	long long nitems;          /* product of the variables' counts */
+	/* INSIDE */
+	long long max;             /* at most this many inside */
+	int reach;                 /* and exactly `max` at some point */
+	/* ORDER_PER_KEY */
+	int cycle;                 /* the events repeat (enter, leave, enter...) */
+	int complete;              /* every key ends after its last event */
+	/* COMPUTED */
+	long long *values;         /* one per capture group of pats[0] */
+	char **exprs;              /* their sources, for messages */
+	size_t nvalues;
+};
 
 struct spec_check {
 	enum check_kind kind;
@@ -126,6 +174,8 @@ struct spec_check {
 	regex_t *re;               /* REGEX: compiled (REG_EXTENDED|REG_NEWLINE) */
 	double abs_tol, rel_tol;   /* NUMBERS; defaults 1e-9 and 0 */
 	long long count;           /* LINE_COUNT */
+	struct spec_trace *trace;  /* EXACTLY_ONCE, INSIDE, ORDER_PER_KEY,
+				      COMPUTED */
 	char *message;             /* optional: what to tell the student */
 	int line, col;
 };

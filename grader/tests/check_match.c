@@ -4,7 +4,10 @@
  * input with NUL bytes; 8 MiB inputs.
  *
  * The checks are built by hand (no spec.yaml): what spec_load() would fill,
- * including the regex compiled with REG_EXTENDED | REG_NEWLINE.
+ * including the regex compiled with REG_EXTENDED | REG_NEWLINE. The checks
+ * over event traces (exactly_once, inside, order_per_key, computed) hold
+ * compiled patterns and evaluated expressions: those are made by
+ * spec_parse() from a one-test spec, the way a grader run gets them.
  */
 #include <check.h>
 #include <regex.h>
@@ -12,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "error.h"
 #include "match.h"
+#include "spec.h"
 #include "util.h"
 
 /* A string literal and its length, NUL bytes included. */
@@ -652,12 +658,322 @@ START_TEST(bad_kind)
 {
 	struct spec_check c = mk(CHECK__COUNT);
 	struct match_result r;
+	char want[64];
 
+	snprintf(want, sizeof(want), "unknown kind of check (%d)", CHECK__COUNT);
 	ck_assert_int_eq(match_check(&c, LIT("x"), LIT("x"), &r), -1);
 	ck_assert_int_eq(r.ok, 0);
-	ck_assert_str_eq(r.message, "unknown kind of check (10)");
+	ck_assert_str_eq(r.message, want);
 	match_result_release(&r);
 	ck_assert_ptr_null(r.message);
+}
+END_TEST
+
+
+/* ---- checks over event traces ---- */
+
+/* A spec with one test (args `args`, a YAML flow list) whose only stdout
+ * check is `check` (one YAML flow mapping). */
+static struct spec *trace_spec(const char *args, const char *check)
+{
+	struct spec *s = NULL;
+	struct error e;
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_addf(&b,
+		 "name: x\ntitle: X\nbuild: {sources: [x.c]}\ntests:\n"
+		 "  - name: t\n    points: 1\n    args: %s\n    stdout:\n"
+		 "      - %s\n",
+		 args, check);
+	error_init(&e);
+	ck_assert_msg(spec_parse(b.data, b.len, "t.yaml", ".", &s, &e) == 0,
+		      "%s", e.msg);
+	buf_release(&b);
+	return s;
+}
+
+#define TCHECK(s) (&(s)->tests[0].checks[0])
+
+static const char *const PRODCONS =
+	"{exactly_once: {item: '{p}:{i}', for: {p: '0..P-1', i: '0..N-1'}, "
+	"vars: {P: $1, N: $2}, match: '^c[0-9]+ ([0-9]+:[0-9]+)$'}}";
+
+START_TEST(exactly_once_passes)
+{
+	struct spec *s = trace_spec("[2, 3]", PRODCONS);
+
+	/* any order, any consumer, lines that are not items ignored */
+	PASS(TCHECK(s), LIT("c1 1:2\nc0 0:0\nc3 0:1\nc1 1:0\nc0 1:1\nc2 0:2\ntotal 6\n"),
+	     NULL, 0);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(exactly_once_duplicate)
+{
+	struct spec *s = trace_spec("[2, 3]", PRODCONS);
+
+	FAIL(TCHECK(s),
+	     LIT("c1 1:2\nc0 0:0\nc3 0:1\nc1 1:0\nc0 0:0\nc0 1:1\nc2 0:2\n"),
+	     NULL, 0,
+	     "\"0:0\" printed twice (first at line 2, again at line 5)", 5);
+	/* a duplicate that replaces an item: both are said, at the line of
+	 * the duplicate */
+	FAIL(TCHECK(s), LIT("c0 0:0\nc0 0:1\nc1 0:1\nc0 0:2\nc0 1:0\nc0 1:1\n"),
+	     NULL, 0,
+	     "\"0:1\" printed twice (first at line 2, again at line 3); "
+	     "1 of 6 items missing: \"1:2\"",
+	     3);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(exactly_once_missing_and_unexpected)
+{
+	struct spec *s = trace_spec("[2, 3]", PRODCONS);
+
+	FAIL(TCHECK(s), LIT("c0 0:0\nc0 7:1\nc0 9:9\ntotal 6\n"), NULL, 0,
+	     "line 2: unexpected item \"7:1\" (2 unexpected lines in all); "
+	     "5 of 6 items missing: \"0:1\", \"0:2\", \"1:0\", ...",
+	     2);
+	FAIL(TCHECK(s), LIT(""), NULL, 0,
+	     "6 of 6 items missing: \"0:0\", \"0:1\", \"0:2\", ...", 0);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(exactly_once_every_line)
+{
+	/* no `match`: every line is an item; words, ranges not from 0, and
+	 * braces doubled in the template */
+	struct spec *s = trace_spec(
+	    "[]", "{exactly_once: {item: '{{{w}-{k}}}', for: {w: [a, b], k: '-1..0'}}}");
+
+	PASS(TCHECK(s), LIT("{b-0}\n{a--1}\n{a-0}\n{b--1}"), NULL, 0);
+	FAIL(TCHECK(s), LIT("{b-0}\n{a--1}\n{a-0}\n{b--1}\ntotal 4\n"), NULL, 0,
+	     "line 5: unexpected item \"total 4\"", 5);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(exactly_once_repeated_items)
+{
+	/* a template that makes an item twice wants it twice */
+	struct spec *s = trace_spec(
+	    "[]", "{exactly_once: {item: '{w}', for: {w: [a, a, b]}}}");
+
+	PASS(TCHECK(s), LIT("a\nb\na\n"), NULL, 0);
+	FAIL(TCHECK(s), LIT("a\nb\n"), NULL, 0,
+	     "1 of 3 items missing: \"a\"", 0);
+	FAIL(TCHECK(s), LIT("a\nb\na\na\n"), NULL, 0,
+	     "\"a\" printed 3 times, expected 2 (one too many at line 4)", 4);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(exactly_once_empty_set)
+{
+	struct spec *s = trace_spec("[4, 0]", PRODCONS);
+
+	PASS(TCHECK(s), LIT("total 0\n"), NULL, 0);
+	FAIL(TCHECK(s), LIT("c0 0:0\ntotal 0\n"), NULL, 0,
+	     "line 1: unexpected item \"0:0\"", 1);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(exactly_once_huge)
+{
+	/* 100000 items printed in a scrambled order, one missing and
+	 * replaced by a duplicate */
+	struct spec *s = trace_spec("[16, 6250]", PRODCONS);
+	size_t n = 16 * 6250, i, k;
+	struct buf b;
+
+	buf_init(&b, 0);
+	for (i = 0; i < n; i++) {
+		k = (i * 7919) % n; /* 7919 is prime, n is not its multiple */
+		buf_addf(&b, "c%zu %zu:%zu\n", i % 5, k / 6250, k % 6250);
+	}
+	PASS(TCHECK(s), b.data, b.len, NULL, 0);
+	buf_adds(&b, "c0 3:17\n");
+	FAIL(TCHECK(s), b.data, b.len, NULL, 0,
+	     "\"3:17\" printed twice (first at line 81794, again at line 100001)",
+	     100001);
+	buf_release(&b);
+	spec_free(s);
+}
+END_TEST
+
+static const char *const PARKING =
+	"{inside: {enter: '^enter ([0-9]+)$', leave: '^leave ([0-9]+)$', "
+	"max: 'K', vars: {K: $1}, reach: true}}";
+
+START_TEST(inside_passes)
+{
+	struct spec *s = trace_spec("[2, 4]", PARKING);
+
+	PASS(TCHECK(s),
+	     LIT("enter 0\nenter 3\nleave 3\nenter 1\nleave 0\nleave 1\n"
+		 "enter 2\nleave 2\ndone 4\n"),
+	     NULL, 0);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(inside_too_many)
+{
+	struct spec *s = trace_spec("[2, 4]", PARKING);
+
+	FAIL(TCHECK(s),
+	     LIT("enter 0\nenter 3\nleave 3\nenter 1\nenter 2\nleave 0\n"),
+	     NULL, 0, "line 5: \"enter 2\" makes 3 inside at once, at most 2 allowed",
+	     5);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(inside_never_full)
+{
+	struct spec *s = trace_spec("[2, 4]", PARKING);
+
+	FAIL(TCHECK(s), LIT("enter 0\nleave 0\nenter 1\nleave 1\n"), NULL, 0,
+	     "never 2 inside at once: at most 1 were", 0);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(inside_pairs)
+{
+	struct spec *s = trace_spec("[2, 4]", PARKING);
+
+	FAIL(TCHECK(s), LIT("enter 0\nleave 1\n"), NULL, 0,
+	     "line 2: \"leave 1\" but \"1\" is not inside (no enter before it)", 2);
+	FAIL(TCHECK(s), LIT("enter 0\nenter 0\n"), NULL, 0,
+	     "line 2: \"enter 0\": \"0\" is already inside (it entered at line 1)", 2);
+	FAIL(TCHECK(s), LIT("enter 0\nenter 1\nleave 0\n"), NULL, 0,
+	     "line 2: \"enter 1\" is never followed by its leave", 2);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(inside_anonymous)
+{
+	/* without a capture group only the count matters */
+	struct spec *s = trace_spec(
+	    "[]", "{inside: {enter: '^in$', leave: '^out$', max: 2}}");
+
+	PASS(TCHECK(s), LIT("in\nin\nout\nin\nout\nout\n"), NULL, 0);
+	FAIL(TCHECK(s), LIT("in\nout\nout\n"), NULL, 0,
+	     "line 3: \"out\" with nobody inside", 3);
+	FAIL(TCHECK(s), LIT("in\nin\nin\n"), NULL, 0,
+	     "line 3: \"in\" makes 3 inside at once, at most 2 allowed", 3);
+	spec_free(s);
+}
+END_TEST
+
+static const char *const ORDER =
+	"{order_per_key: {events: ['^enter ([0-9]+)$', '^leave ([0-9]+)$']}}";
+
+START_TEST(order_per_key_passes)
+{
+	struct spec *s = trace_spec("[]", ORDER);
+
+	PASS(TCHECK(s), LIT("enter 1\nenter 2\nleave 2\nother\nleave 1\n"), NULL, 0);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(order_per_key_fails)
+{
+	struct spec *s = trace_spec("[]", ORDER);
+
+	FAIL(TCHECK(s), LIT("enter 1\nleave 2\n"), NULL, 0,
+	     "line 2: \"leave 2\" is out of order for \"2\": expected a line "
+	     "matching /^enter ([0-9]+)$/ first",
+	     2);
+	FAIL(TCHECK(s), LIT("enter 1\nenter 1\n"), NULL, 0,
+	     "line 2: \"enter 1\" is out of order for \"1\": expected a line "
+	     "matching /^leave ([0-9]+)$/ after line 1",
+	     2);
+	FAIL(TCHECK(s), LIT("enter 1\nleave 1\nenter 1\n"), NULL, 0,
+	     "line 3: \"enter 1\": \"1\" already went through all its events "
+	     "(the last at line 2)",
+	     3);
+	FAIL(TCHECK(s), LIT("enter 1\nenter 2\nleave 1\n"), NULL, 0,
+	     "line 2: \"enter 2\" is not followed by a line matching "
+	     "/^leave ([0-9]+)$/",
+	     2);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(order_per_key_cycle)
+{
+	struct spec *s = trace_spec(
+	    "[]", "{order_per_key: {events: ['^enter ([0-9]+)$', '^leave ([0-9]+)$'], "
+		  "cycle: true, complete: false}}");
+
+	PASS(TCHECK(s), LIT("enter 1\nleave 1\nenter 1\nleave 1\nenter 1\n"), NULL, 0);
+	FAIL(TCHECK(s), LIT("enter 1\nleave 1\nleave 1\n"), NULL, 0,
+	     "line 3: \"leave 1\" is out of order for \"1\": expected a line "
+	     "matching /^enter ([0-9]+)$/ after line 2",
+	     3);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(computed_passes_and_fails)
+{
+	struct spec *s = trace_spec(
+	    "[4, 200000]", "{computed: {match: '^count (-?[0-9]+)$', value: 'P*N', "
+			   "vars: {P: $1, N: $2}}}");
+
+	PASS(TCHECK(s), LIT("count 800000\nslots 4\n"), NULL, 0);
+	FAIL(TCHECK(s), LIT("count 799998\nslots 4\n"), NULL, 0,
+	     "line 1: \"count 799998\" has 799998, expected 800000 (= P*N)", 1);
+	FAIL(TCHECK(s), LIT("slots 4\n"), NULL, 0,
+	     "no line matches /^count (-?[0-9]+)$/: expected one with 800000 (= P*N)",
+	     0);
+	/* every matching line must have it */
+	FAIL(TCHECK(s), LIT("count 800000\ncount 12\n"), NULL, 0,
+	     "line 2: \"count 12\" has 12, expected 800000 (= P*N)", 2);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(computed_several_values)
+{
+	struct spec *s = trace_spec(
+	    "[3, 10]", "{computed: {match: '^sum ([^ ]*) of ([0-9]+)$', "
+		       "values: ['$2*($2-1)/2*$1', 30]}}");
+
+	PASS(TCHECK(s), LIT("sum 135 of 30\n"), NULL, 0);
+	FAIL(TCHECK(s), LIT("sum 1e3 of 30\n"), NULL, 0,
+	     "line 1: \"sum 1e3 of 30\": \"1e3\" is not an integer, expected 135 "
+	     "(= $2*($2-1)/2*$1)",
+	     1);
+	FAIL(TCHECK(s), LIT("sum 135 of 31\n"), NULL, 0,
+	     "line 1: \"sum 135 of 31\" has 31, expected 30", 1);
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(trace_message_and_no_trace)
+{
+	struct spec *s = trace_spec(
+	    "[2]", "{computed: {match: '^n ([0-9]+)$', value: $1}, message: 'say n'}");
+	struct spec_check c = mk(CHECK_INSIDE);
+	struct match_result r;
+
+	FAIL(TCHECK(s), LIT("n 3\n"), NULL, 0,
+	     "say n (line 1: \"n 3\" has 3, expected 2 (= $1))", 1);
+	spec_free(s);
+	/* a trace check without its trace is a fault, not a verdict */
+	ck_assert_int_eq(match_check(&c, LIT("x\n"), NULL, 0, &r), -1);
+	ck_assert_ptr_nonnull(r.message);
+	match_result_release(&r);
 }
 END_TEST
 
@@ -714,6 +1030,28 @@ Suite *make_match_suite(void)
 	tcase_add_test(t, line_count);
 	tcase_add_test(t, last_line);
 	tcase_add_test(t, bad_kind);
+	suite_add_tcase(s, t);
+
+	t = tcase_create("traces");
+	tcase_set_timeout(t, 60); /* a hang guard for the 100000 items (ASan) */
+	tcase_add_test(t, exactly_once_passes);
+	tcase_add_test(t, exactly_once_duplicate);
+	tcase_add_test(t, exactly_once_missing_and_unexpected);
+	tcase_add_test(t, exactly_once_every_line);
+	tcase_add_test(t, exactly_once_repeated_items);
+	tcase_add_test(t, exactly_once_empty_set);
+	tcase_add_test(t, exactly_once_huge);
+	tcase_add_test(t, inside_passes);
+	tcase_add_test(t, inside_too_many);
+	tcase_add_test(t, inside_never_full);
+	tcase_add_test(t, inside_pairs);
+	tcase_add_test(t, inside_anonymous);
+	tcase_add_test(t, order_per_key_passes);
+	tcase_add_test(t, order_per_key_fails);
+	tcase_add_test(t, order_per_key_cycle);
+	tcase_add_test(t, computed_passes_and_fails);
+	tcase_add_test(t, computed_several_values);
+	tcase_add_test(t, trace_message_and_no_trace);
 	suite_add_tcase(s, t);
 	return s;
 }

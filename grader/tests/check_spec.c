@@ -512,9 +512,20 @@ START_TEST(test_every_check_kind_parses)
 	buf_init(&b, 0);
 	buf_adds(&b, "name: x\ntitle: X\nbuild: {sources: [x.c]}\ntests:\n"
 		     "  - name: t\n    points: 1\n    stdout:\n");
-	for (i = 0; i < CHECK__COUNT; i++)
-		buf_addf(&b, "      - %s: %s\n", check_kind_name((enum check_kind)i),
-			 i == CHECK_LINE_COUNT ? "2" : "'a'");
+	for (i = 0; i < CHECK__COUNT; i++) {
+		static const char *const trace_value[] = {
+			[CHECK_EXACTLY_ONCE] = "{item: x}",
+			[CHECK_INSIDE] = "{enter: a, leave: b, max: 1}",
+			[CHECK_ORDER_PER_KEY] = "{events: ['(a)', '(b)']}",
+			[CHECK_COMPUTED] = "{match: '(a)', value: 1}",
+		};
+		const char *v = i == CHECK_LINE_COUNT ? "2" : "'a'";
+
+		if (i < (int)(sizeof(trace_value) / sizeof(trace_value[0])) &&
+		    trace_value[i])
+			v = trace_value[i];
+		buf_addf(&b, "      - %s: %s\n", check_kind_name((enum check_kind)i), v);
+	}
 	error_init(&e);
 	ck_assert_msg(spec_parse(b.data, b.len, "k.yaml", FULL, &s, &e) == 0,
 		      "%s", e.msg);
@@ -523,6 +534,87 @@ START_TEST(test_every_check_kind_parses)
 		ck_assert_int_eq(s->tests[0].checks[i].kind, i);
 	spec_free(s);
 	buf_release(&b);
+}
+END_TEST
+
+
+/* ---- checks over event traces ---- */
+
+START_TEST(test_trace_checks_evaluated)
+{
+	/* every expression is a number once loaded: $k are the test's
+	 * arguments, vars bind in order, ranges are inclusive */
+	static const char text[] =
+	    "name: x\ntitle: X\nbuild: {sources: [x.c]}\ntests:\n"
+	    "  - name: t\n    points: 1\n    args: [4, '3', 200000, -2]\n"
+	    "    stdout:\n"
+	    "      - exactly_once:\n"
+	    "          item: '{w} {p}:{i}'\n"
+	    "          for: {w: [enter, leave], p: '0..P-1', i: '$4..N'}\n"
+	    "          vars: {P: $1, N: P - $2}\n"
+	    "          match: '^c[0-9]+ (.*)$'\n"
+	    "      - inside: {enter: '^in (.*)', leave: '^out (.*)', max: '$2 * 2', reach: true}\n"
+	    "      - order_per_key: {events: ['^a(.)', '^b(.)', '^c(.)'], cycle: yes, complete: no}\n"
+	    "      - computed: {match: '^t (.*) (.*)$', values: ['$1*$3*($3-1)/2', '-7 % 4']}\n";
+	const struct spec_trace *tr;
+	struct error e;
+	struct spec *s = parse_text(text, &e);
+
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_uint_eq(s->tests[0].nchecks, 4);
+	tr = s->tests[0].checks[0].trace;
+	ck_assert_int_eq(s->tests[0].checks[0].kind, CHECK_EXACTLY_ONCE);
+	ck_assert_str_eq(tr->item, "{w} {p}:{i}");
+	ck_assert_uint_eq(tr->ntvars, 3);
+	ck_assert_str_eq(tr->tvars[0].name, "w");
+	ck_assert_uint_eq(tr->tvars[0].nwords, 2);
+	ck_assert_str_eq(tr->tvars[0].words[1], "leave");
+	ck_assert_int_eq(tr->tvars[1].lo, 0);
+	ck_assert_int_eq(tr->tvars[1].hi, 3);
+	ck_assert_int_eq(tr->tvars[2].lo, -2);
+	ck_assert_int_eq(tr->tvars[2].hi, 1);
+	ck_assert_int_eq(tr->nitems, 2 * 4 * 4);
+	ck_assert_uint_eq(tr->npats, 1);
+	ck_assert_str_eq(tr->pats[0].src, "^c[0-9]+ (.*)$");
+	tr = s->tests[0].checks[1].trace;
+	ck_assert_int_eq(tr->max, 6);
+	ck_assert_int_eq(tr->reach, 1);
+	ck_assert_uint_eq(tr->npats, 2);
+	tr = s->tests[0].checks[2].trace;
+	ck_assert_uint_eq(tr->npats, 3);
+	ck_assert_int_eq(tr->cycle, 1);
+	ck_assert_int_eq(tr->complete, 0);
+	tr = s->tests[0].checks[3].trace;
+	ck_assert_uint_eq(tr->nvalues, 2);
+	ck_assert_int_eq(tr->values[0], 4LL * 200000 * 199999 / 2);
+	ck_assert_int_eq(tr->values[1], -3);
+	ck_assert_str_eq(tr->exprs[0], "$1*$3*($3-1)/2");
+	spec_free(s);
+}
+END_TEST
+
+START_TEST(test_trace_defaults)
+{
+	static const char text[] =
+	    "name: x\ntitle: X\nbuild: {sources: [x.c]}\ntests:\n"
+	    "  - name: t\n    points: 1\n    stdout:\n"
+	    "      - exactly_once: {item: only}\n"
+	    "      - inside: {enter: a, leave: b, max: 0}\n"
+	    "      - order_per_key: {events: ['(a)', '(b)']}\n";
+	const struct spec_trace *tr;
+	struct error e;
+	struct spec *s = parse_text(text, &e);
+
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	tr = s->tests[0].checks[0].trace;
+	ck_assert_int_eq(tr->nitems, 1);   /* no `for`: the item itself */
+	ck_assert_uint_eq(tr->npats, 0);   /* no `match`: every line */
+	tr = s->tests[0].checks[1].trace;
+	ck_assert_int_eq(tr->reach, 0);
+	tr = s->tests[0].checks[2].trace;
+	ck_assert_int_eq(tr->cycle, 0);
+	ck_assert_int_eq(tr->complete, 1);
+	spec_free(s);
 }
 END_TEST
 
@@ -593,6 +685,21 @@ static const struct invalid invalid[] = {
 	{ "check_line_count.yaml", 9, 21, { "tests[0].stdout[0].line_count", "expected an integer", "got 'three'" } },
 	{ "check_generate.yaml", 9, 17, { "unknown key 'generate'", "expected one of: file, reference" } },
 	{ "check_not_map.yaml", 9, 9, { "tests[0].stdout[0]", "expected a mapping", "got 'exact'" } },
+	{ "trace_arg_not_number.yaml", 10, 51, { "computed.value", "$1 is the argument 'many', not an integer" } },
+	{ "trace_missing_arg.yaml", 10, 67, { "inside.vars.K", "$3: the test has 2 arguments" } },
+	{ "trace_div_zero.yaml", 10, 53, { "computed.value", "division by zero", "'P / (P - 4)'" } },
+	{ "trace_overflow.yaml", 12, 19, { "computed.value", "overflow: the product does not fit in 64 bits" } },
+	{ "trace_unknown_name.yaml", 10, 53, { "inside.max", "unknown name 'Q'" } },
+	{ "trace_expr_syntax.yaml", 10, 55, { "computed.value", "missing ')'" } },
+	{ "trace_template_var.yaml", 10, 30, { "exactly_once.item", "'{x}' is not a variable of `for`" } },
+	{ "trace_unused_var.yaml", 10, 30, { "exactly_once.item", "the variable 'i' of `for` is not used" } },
+	{ "trace_bad_range.yaml", 12, 20, { "exactly_once.for.p", "expected a range \"FIRST..LAST\"" } },
+	{ "trace_too_many_items.yaml", 10, 46, { "exactly_once.for", "more than 4000000 items" } },
+	{ "trace_computed_groups.yaml", 10, 51, { "tests[0].stdout[0].computed", "2 values for 1 capture group" } },
+	{ "trace_computed_ten_groups.yaml", 10, 18, { "computed.match", "at most 9 capture groups" } },
+	{ "trace_order_no_group.yaml", 10, 40, { "order_per_key.events[1]", "needs 1 capture group" } },
+	{ "trace_not_map.yaml", 9, 17, { "tests[0].stdout[0].inside", "expected a mapping", "got '3'" } },
+	{ "trace_missing_key.yaml", 9, 17, { "tests[0].stdout[0].inside", "missing required key 'max'" } },
 };
 
 #define NINVALID ((int)(sizeof(invalid) / sizeof(invalid[0])))
@@ -900,6 +1007,8 @@ Suite *make_spec_suite(void)
 	tcase_add_test(tc, test_parse_bad_dir);
 	tcase_add_test(tc, test_enum_names);
 	tcase_add_test(tc, test_every_check_kind_parses);
+	tcase_add_test(tc, test_trace_checks_evaluated);
+	tcase_add_test(tc, test_trace_defaults);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("invalid");
