@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "util.h"
 #include "spec_parse.h"
+#include "spec_unit.h"
 #include "yamltree.h"
 
 /* Built-in defaults, documented in spec.h and docs/spec.md. */
@@ -875,6 +876,7 @@ int spec_parse_run_keys(struct spec_ctx *c, const struct ynode *map,
  * spec_<kind>.c (see spec_parse.h). */
 static const struct spec_step_type step_types[] = {
 	{ "run", STEP_RUN, run_keys, spec_parse_run_keys, NULL },
+	{ "unit", STEP_UNIT, spec_unit_keys, spec_unit_parse, spec_unit_release },
 };
 
 static const char *const test_keys[] = {

@@ -131,8 +131,10 @@ struct spec_check {
 };
 
 /* What a test runs. */
+struct spec_unit;
 enum step_kind {
 	STEP_RUN = 0, /* run the program once with args/stdin/env */
+	STEP_UNIT,    /* one case of a Check suite linked with the student's code (spec_unit.h) */
 	STEP__COUNT
 };
 
@@ -151,6 +153,7 @@ struct spec_test {
 	char **env;         /* "KEY=VALUE", NULL-terminated */
 	size_t nenv;
 	int exit_status;    /* expected; -1 = any */
+	struct spec_unit *unit; /* STEP_UNIT (spec_unit.h) */
 
 	struct spec_check *checks;
 	size_t nchecks;
