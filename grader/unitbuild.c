@@ -501,6 +501,131 @@ done:
 	return rc;
 }
 
+/* ---- objects shared by gradings ---- */
+
+/*
+ * The suite's object and the runner's main do not depend on the
+ * submission: compiled once, they are kept in a cache of this machine,
+ * $GRADER_CACHE or $TMPDIR/grader-cache-<uid> (GRADER_CACHE=off: none),
+ * named by a hash of everything that went into them (source texts, flags,
+ * the compiler binary). A directory that is not ours, or not a directory,
+ * is not used.
+ */
+static char *cache_dir(void)
+{
+	const char *env = getenv("GRADER_CACHE"), *tmp = getenv("TMPDIR");
+	struct stat st;
+	char *dir;
+
+	if (env && !strcmp(env, "off"))
+		return NULL;
+	if (env && *env)
+		dir = xstrdup(env);
+	else
+		dir = xasprintf("%s/grader-cache-%ld", tmp && *tmp ? tmp : "/tmp",
+				(long)getuid());
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		free(dir);
+		return NULL;
+	}
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != getuid() || (st.st_mode & 022)) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static void fnv_file(uint64_t *h, const char *path)
+{
+	struct buf b;
+
+	buf_init(&b, 16 << 20);
+	if (buf_read_file(&b, path) == 0) {
+		size_t i;
+
+		for (i = 0; i < b.len; i++) {
+			*h ^= (unsigned char)b.data[i];
+			*h *= 1099511628211ULL;
+		}
+	}
+	fnv(h, path);
+	buf_release(&b);
+}
+
+/* The compiler's identity: the binary cc resolves to, its size and time. */
+static void fnv_compiler(uint64_t *h)
+{
+	struct stat st;
+	char id[128];
+
+	if (stat(CC, &st) == 0) {
+		snprintf(id, sizeof(id), "%lld:%lld:%lld", (long long)st.st_size,
+			 (long long)st.st_mtime, (long long)st.st_ino);
+		fnv(h, id);
+	}
+}
+
+/* The cache entry for an object compiled by argv from the given files. */
+static char *cache_entry(const char *cache, const char *kind,
+			 char *const *files, const char *const *argv)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	if (!cache)
+		return NULL;
+	fnv(&h, kind);
+	fnv_list(&h, files);
+	for (; files && *files; files++)
+		fnv_file(&h, *files);
+	/* the flags, not where the object goes (a fresh directory each time) */
+	for (; *argv; argv++) {
+		if (!strcmp(*argv, "-o") && argv[1]) {
+			argv++;
+			continue;
+		}
+		fnv(&h, *argv);
+	}
+	fnv_compiler(&h);
+	return xasprintf("%s/%s-%016llx.o", cache, kind, (unsigned long long)h);
+}
+
+/* Copies a fresh object into the cache, atomically (others may read). */
+static void cache_store(const char *entry, const char *object)
+{
+	char *tmp = xasprintf("%s.%ld.tmp", entry, (long)getpid());
+
+	if (copy_file(object, tmp) == 0 && rename(tmp, entry) == 0) {
+		free(tmp);
+		return;
+	}
+	unlink(tmp);
+	free(tmp);
+}
+
+/* Compiles argv into `object` (named in argv), or takes it from the cache.
+ * Same contract as run_cc. */
+static int cached_cc(const char *cache, const char *kind, char *const *files,
+		     const char *const *argv, const char *cwd, double timeout,
+		     const char *object, int *ok, char **output,
+		     struct error *e)
+{
+	char *entry = cache_entry(cache, kind, files, argv);
+	int rc;
+
+	if (entry && is_file(entry) && copy_file(entry, object) == 0) {
+		free(entry);
+		*ok = 1;
+		*output = xstrdup("");
+		return 0;
+	}
+	rc = run_cc(argv, cwd, timeout, ok, output, e);
+	if (rc == 0 && *ok && entry)
+		cache_store(entry, object);
+	free(entry);
+	return rc;
+}
+
 /* ---- stage 2: the binary of one variant ---- */
 
 static int build_variant(const struct spec *s, const struct spec_unit *u,
@@ -516,6 +641,7 @@ static int build_variant(const struct spec *s, const struct spec_unit *u,
 	char *suite_base = path_basename(u->suite), *main_src = NULL;
 	char *define = NULL, *suite_o = path_join(vdir, "suite.o");
 	char *main_o = path_join(vdir, "unit_main.o");
+	char *cache = cache_dir();
 	size_t ncfiles = 0, i, n = 0;
 	struct argv_b av = { 0 };
 	int rc = -1, ok;
@@ -590,7 +716,16 @@ suite:
 	av_add(&av, suite_base);
 	av_add(&av, "-o");
 	av_add(&av, suite_o);
-	rc = run_cc(av.v, suitesrc, s->build.timeout_s, &ok, &output, e);
+	{
+		char **files = xcalloc(u->nheaders + 2, sizeof(char *));
+
+		files[0] = u->suite;
+		for (i = 0; i < u->nheaders; i++)
+			files[i + 1] = u->headers[i];
+		rc = cached_cc(cache, "suite", files, av.v, suitesrc,
+			       s->build.timeout_s, suite_o, &ok, &output, e);
+		free(files);
+	}
 	rm_rf(suitesrc);
 	if (rc < 0)
 		goto done;
@@ -617,8 +752,13 @@ suite:
 	av_add(&av, main_src);
 	av_add(&av, "-o");
 	av_add(&av, main_o);
-	if (run_cc(av.v, vdir, s->build.timeout_s, &ok, &output, e) < 0)
-		goto done;
+	{
+		char *files[] = { main_src, NULL };
+
+		if (cached_cc(cache, "unit_main", files, av.v, vdir,
+			      s->build.timeout_s, main_o, &ok, &output, e) < 0)
+			goto done;
+	}
 	if (!ok) {
 		out->verdict = VERDICT_ERROR;
 		out->message = capped("the grader's unit runner does not compile:",
@@ -681,6 +821,7 @@ done:
 	free(define);
 	free(suite_o);
 	free(main_o);
+	free(cache);
 	return rc;
 }
 
