@@ -268,6 +268,7 @@ int symcheck_objects(const char *const *objs, const char *const *names,
 	static const char *const readelf_opts[] = { "-S", "-W", NULL };
 	struct symcheck_table t;
 	struct buf b, sections;
+	char allowed[512] = "";
 	size_t i;
 	int count = 0;
 
@@ -277,6 +278,11 @@ int symcheck_objects(const char *const *objs, const char *const *names,
 	if (symcheck_read(objs, nobjs, &t, e) < 0)
 		return -1;
 	buf_init(&b, 1 << 16);
+	for (i = 0; r->allow && r->allow[i]; i++)
+		snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed),
+			 "%s%s", i ? ", " : "", r->allow[i]);
+	if (!allowed[0])
+		snprintf(allowed, sizeof(allowed), "(none)");
 	for (i = 0; i < t.n; i++) {
 		const struct symcheck_symbol *s = &t.syms[i];
 		const char *why, *pat;
@@ -313,8 +319,7 @@ int symcheck_objects(const char *const *objs, const char *const *names,
 		else if (r->allow_given && !matches(r->allow, s->name))
 			add_problem(&b, &count,
 				    "%s: defines the global name '%s': only names matching %s may be global here (make helpers `static`)",
-				    names[s->obj], s->name,
-				    r->allow && r->allow[0] ? r->allow[0] : "(none)");
+				    names[s->obj], s->name, allowed);
 	}
 	symcheck_table_release(&t);
 	buf_init(&sections, TOOL_OUTPUT);
