@@ -31,9 +31,11 @@
  * hanging it; threads stuck in the student's queue are then detached.
  *
  * Environment: BQUEUE_STRESS_ITEMS (default 100000) sizes the stress
- * tests, BQUEUE_DESTROY_ROUNDS (default 100) destroy_frees_all_memory; under helgrind use 10000 and tests/helgrind.supp (a false report
- * about glibc's condition variables). The suite takes ~10 s natively,
- * ~20 s under ThreadSanitizer, ~50 s under helgrind with 10000 items.
+ * tests and BQUEUE_DESTROY_ROUNDS (default 100) destroy_frees_all_memory;
+ * under helgrind use a few thousand items and tests/helgrind.supp (a
+ * false report about glibc's condition variables). The suite takes ~10 s
+ * natively, ~20 s under ThreadSanitizer, ~50 s under helgrind with 10000
+ * items.
  */
 #define _GNU_SOURCE
 #include <check.h>
