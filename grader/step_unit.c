@@ -279,8 +279,13 @@ static char *repro(const struct spec_test *t, enum variant v)
 	buf_addf(&b, "CK_RUN_CASE=%s ", u->tcase);
 	if (v >= VARIANT_MEMCHECK)
 		buf_addf(&b, "CK_FORK=no valgrind --tool=%s ", variant_name(v));
-	buf_addf(&b, "./check (%s built with your code, as the statement explains)",
-		 u->suite_rel);
+	{
+		const char *base = strrchr(u->suite_rel, '/');
+
+		base = base ? base + 1 : u->suite_rel;
+		buf_addf(&b, "./%.*s   # %s built with your code (see the statement)",
+			 (int)(strlen(base) - 2), base, u->suite_rel);
+	}
 	return buf_detach(&b, NULL);
 }
 
