@@ -996,6 +996,7 @@ static const struct step_ops {
 } step_table[STEP__COUNT] = {
 	[STEP_RUN] = { STEP_RUN, step_run },
 	[STEP_SERVER] = { STEP_SERVER, step_server },
+	[STEP_UNIT] = { STEP_UNIT, step_unit },
 };
 
 static int count_bits(unsigned m)

@@ -103,6 +103,8 @@ int step_run(struct grade_ctx *c, enum variant v, struct test_outcome *row,
 	     struct error *e);
 int step_server(struct grade_ctx *c, enum variant v, struct test_outcome *row,
 		struct error *e);
+int step_unit(struct grade_ctx *c, enum variant v, struct test_outcome *row,
+	      struct error *e); /* step_unit.c */
 
 /* Fills sp (argv with the variant's tool prefix, environment, a fresh
  * WORK/run as cwd, stdin, limits scaled by `scale`) to run `program` with

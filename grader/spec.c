@@ -28,6 +28,7 @@
 #include "spec_parse.h"
 #include "spec_server.h"
 #include "spec_trace.h"
+#include "spec_unit.h"
 #include "yamltree.h"
 
 /* Built-in defaults, documented in spec.h and docs/spec.md. */
@@ -892,6 +893,7 @@ int spec_parse_run_keys(struct spec_ctx *c, const struct ynode *map,
 static const struct spec_step_type step_types[] = {
 	{ "run", STEP_RUN, run_keys, spec_parse_run_keys, NULL },
 	{ "server", STEP_SERVER, spec_server_keys, spec_server_parse, spec_server_release },
+	{ "unit", STEP_UNIT, spec_unit_keys, spec_unit_parse, spec_unit_release },
 };
 
 /* perturb: true | {rate: R, seed: S, sleep_us: U} */

@@ -181,9 +181,11 @@ struct spec_check {
 };
 
 /* What a test runs. */
+struct spec_unit;
 enum step_kind {
 	STEP_RUN = 0, /* run the program once with args/stdin/env */
 	STEP_SERVER,  /* start a server, run client actions (spec_server.h) */
+	STEP_UNIT,    /* one case of a Check suite linked with the student's code (spec_unit.h) */
 	STEP__COUNT
 };
 
@@ -205,6 +207,7 @@ struct spec_test {
 	size_t nenv;
 	int exit_status;    /* expected; -1 = any */
 	struct spec_server *server; /* STEP_SERVER (spec_server.h) */
+	struct spec_unit *unit; /* STEP_UNIT (spec_unit.h) */
 
 	struct spec_check *checks;
 	size_t nchecks;

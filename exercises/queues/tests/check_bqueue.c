@@ -6,10 +6,13 @@
  *	   $(pkg-config --cflags --libs check) -lrt -o check_bqueue
  *
  * Each START_TEST name is one graded test, so names say what is required.
- * The file has its own main() running the suite with CK_ENV (so CK_FORK,
- * CK_RUN_CASE, CK_XML_LOG_FILE_NAME, CK_TAP_LOG_FILE_NAME,
- * CK_TIMEOUT_MULTIPLIER... all work); build with -DBQUEUE_CHECK_NO_MAIN to
- * link make_bqueue_suite() into another runner instead.
+ * Every test is a test case of its own (named after the test) tagged with
+ * its group (basic, timeout, wakeup, close, stress, busy-wait). The file
+ * has its own main() running the suite with CK_ENV (so CK_FORK,
+ * CK_RUN_CASE=<test>, CK_INCLUDE_TAGS=<group>, CK_XML_LOG_FILE_NAME,
+ * CK_TIMEOUT_MULTIPLIER... all work); the grader builds it with
+ * -DBQUEUE_CHECK_NO_MAIN and links make_bqueue_suite() into its own runner
+ * (grader/runtime/unit_main.c), which runs one test case per process.
  *
  * What cannot be seen from inside is left to the tools the grader runs
  * around this suite: data races (ThreadSanitizer, helgrind) and leaks
@@ -28,9 +31,11 @@
  * hanging it; threads stuck in the student's queue are then detached.
  *
  * Environment: BQUEUE_STRESS_ITEMS (default 100000) sizes the stress
- * tests; under helgrind use 10000 and tests/helgrind.supp (a false report
- * about glibc's condition variables). The suite takes ~10 s natively,
- * ~20 s under ThreadSanitizer, ~50 s under helgrind with 10000 items.
+ * tests and BQUEUE_DESTROY_ROUNDS (default 100) destroy_frees_all_memory;
+ * under helgrind use a few thousand items and tests/helgrind.supp (a
+ * false report about glibc's condition variables). The suite takes ~10 s
+ * natively, ~20 s under ThreadSanitizer, ~50 s under helgrind with 10000
+ * items.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -420,16 +425,31 @@ START_TEST(get_after_close_drains_then_returns_closed)
 }
 END_TEST
 
+/*
+ * 100 rounds by default; BQUEUE_DESTROY_ROUNDS (1..100) lowers it for
+ * valgrind, which finds a leak in one round as well as in a hundred.
+ */
+static int destroy_rounds(void)
+{
+	const char *e = getenv("BQUEUE_DESTROY_ROUNDS");
+	long n;
+
+	if (!e || *e == '\0')
+		return 100;
+	n = strtol(e, NULL, 10);
+	return n < 1 ? 1 : n > 100 ? 100 : (int)n;
+}
+
 START_TEST(destroy_frees_all_memory)
 {
 	size_t before, after;
 	void *item;
-	int i, j;
+	int i, j, rounds = destroy_rounds();
 
 	/* Warm up: let libc and the queue's first allocations settle. */
 	bq_destroy(bq_create(4));
 	before = mallinfo2().uordblks;
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < rounds; i++) {
 		bqueue *u = bq_create(0);
 		bqueue *b = bq_create(16);
 
@@ -448,8 +468,8 @@ START_TEST(destroy_frees_all_memory)
 	}
 	after = mallinfo2().uordblks;
 	ck_assert_msg(after <= before + 4096,
-		      "200 queues created and destroyed left %zu bytes allocated",
-		      after - before);
+		      "%d queues created and destroyed left %zu bytes allocated",
+		      2 * rounds, after - before);
 }
 END_TEST
 
@@ -1164,62 +1184,60 @@ START_TEST(timed_get_does_not_busy_wait)
 }
 END_TEST
 
+/*
+ * Each test is a test case of its own, named after it: the grader runs one
+ * test case per process and grades each as a test (so `CK_RUN_CASE=name`
+ * runs one test). The group is a tag: `CK_INCLUDE_TAGS=stress` runs a
+ * group. The timeouts only matter in Check's fork mode (the grader sets
+ * its own).
+ */
+static void add(Suite *s, const TTest *test, const char *group, int timeout)
+{
+	TCase *tc = tcase_create(test->name);
+
+	tcase_set_tags(tc, group);
+	tcase_set_timeout(tc, timeout);
+	tcase_add_test(tc, test);
+	suite_add_tcase(s, tc);
+}
+
 Suite *make_bqueue_suite(void)
 {
 	Suite *s = suite_create("bqueue");
-	TCase *tc;
 
-	tc = tcase_create("basic");
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, fifo_order_bounded);
-	tcase_add_test(tc, fifo_order_unbounded);
-	tcase_add_test(tc, null_is_a_valid_item);
-	tcase_add_test(tc, unbounded_queue_is_never_full);
-	tcase_add_test(tc, put_nonblocking_on_full_returns_full);
-	tcase_add_test(tc, get_nonblocking_on_empty_returns_empty);
-	tcase_add_test(tc, size_full_empty_track_contents);
-	tcase_add_test(tc, put_after_close_returns_closed);
-	tcase_add_test(tc, get_after_close_drains_then_returns_closed);
-	tcase_add_test(tc, destroy_frees_all_memory);
-	suite_add_tcase(s, tc);
+	add(s, fifo_order_bounded, "basic", 10);
+	add(s, fifo_order_unbounded, "basic", 10);
+	add(s, null_is_a_valid_item, "basic", 10);
+	add(s, unbounded_queue_is_never_full, "basic", 10);
+	add(s, put_nonblocking_on_full_returns_full, "basic", 10);
+	add(s, get_nonblocking_on_empty_returns_empty, "basic", 10);
+	add(s, size_full_empty_track_contents, "basic", 10);
+	add(s, put_after_close_returns_closed, "basic", 10);
+	add(s, get_after_close_drains_then_returns_closed, "basic", 10);
+	add(s, destroy_frees_all_memory, "basic", 10);
 
-	tc = tcase_create("timeout");
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, timed_get_on_empty_waits_for_timeout);
-	tcase_add_test(tc, timed_put_on_full_waits_for_timeout);
-	tcase_add_test(tc, timed_get_returns_item_arriving_in_time);
-	tcase_add_test(tc, timed_put_succeeds_when_room_appears_in_time);
-	suite_add_tcase(s, tc);
+	add(s, timed_get_on_empty_waits_for_timeout, "timeout", 10);
+	add(s, timed_put_on_full_waits_for_timeout, "timeout", 10);
+	add(s, timed_get_returns_item_arriving_in_time, "timeout", 10);
+	add(s, timed_put_succeeds_when_room_appears_in_time, "timeout", 10);
 
-	tc = tcase_create("wakeup");
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, blocking_get_wakes_when_item_arrives);
-	tcase_add_test(tc, blocking_put_wakes_when_room_appears);
-	tcase_add_test(tc, get_rechecks_condition_after_wakeup);
-	tcase_add_test(tc, put_rechecks_condition_after_wakeup);
-	suite_add_tcase(s, tc);
+	add(s, blocking_get_wakes_when_item_arrives, "wakeup", 10);
+	add(s, blocking_put_wakes_when_room_appears, "wakeup", 10);
+	add(s, get_rechecks_condition_after_wakeup, "wakeup", 10);
+	add(s, put_rechecks_condition_after_wakeup, "wakeup", 10);
 
-	tc = tcase_create("close");
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, close_wakes_all_blocked_getters);
-	tcase_add_test(tc, close_wakes_all_blocked_putters);
-	tcase_add_test(tc, close_wakes_timed_waiters);
-	suite_add_tcase(s, tc);
+	add(s, close_wakes_all_blocked_getters, "close", 10);
+	add(s, close_wakes_all_blocked_putters, "close", 10);
+	add(s, close_wakes_timed_waiters, "close", 10);
 
-	tc = tcase_create("stress");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, many_producers_consumers_small_queue);
-	tcase_add_test(tc, many_producers_consumers_unbounded_queue);
-	tcase_add_test(tc, many_producers_consumers_timed_gets);
-	tcase_add_test(tc, size_queries_during_concurrent_use);
-	suite_add_tcase(s, tc);
+	add(s, many_producers_consumers_small_queue, "stress", 60);
+	add(s, many_producers_consumers_unbounded_queue, "stress", 60);
+	add(s, many_producers_consumers_timed_gets, "stress", 60);
+	add(s, size_queries_during_concurrent_use, "stress", 60);
 
-	tc = tcase_create("busy-wait");
-	tcase_set_timeout(tc, 10);
-	tcase_add_test(tc, blocked_get_does_not_busy_wait);
-	tcase_add_test(tc, blocked_put_does_not_busy_wait);
-	tcase_add_test(tc, timed_get_does_not_busy_wait);
-	suite_add_tcase(s, tc);
+	add(s, blocked_get_does_not_busy_wait, "busy-wait", 10);
+	add(s, blocked_put_does_not_busy_wait, "busy-wait", 10);
+	add(s, timed_get_does_not_busy_wait, "busy-wait", 10);
 
 	return s;
 }

@@ -1,0 +1,10 @@
+#include "lib.h"
+
+int lib_add(int a, int b)
+{
+	return a - b;
+}
+
+void lib_hook(void)
+{
+}
