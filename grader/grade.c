@@ -749,6 +749,7 @@ static const struct step_ops {
 	grade_step_fn run;
 } step_table[STEP__COUNT] = {
 	[STEP_RUN] = { STEP_RUN, step_run },
+	[STEP_PTY] = { STEP_PTY, step_pty },
 };
 
 static int count_bits(unsigned m)

@@ -26,6 +26,8 @@
 #include "buf.h"
 #include "util.h"
 #include "spec_parse.h"
+#include "spec_procs.h"
+#include "spec_pty.h"
 #include "yamltree.h"
 
 /* Built-in defaults, documented in spec.h and docs/spec.md. */
@@ -875,11 +877,13 @@ int spec_parse_run_keys(struct spec_ctx *c, const struct ynode *map,
  * spec_<kind>.c (see spec_parse.h). */
 static const struct spec_step_type step_types[] = {
 	{ "run", STEP_RUN, run_keys, spec_parse_run_keys, NULL },
+	{ "pty", STEP_PTY, spec_pty_keys, spec_parse_pty, spec_pty_release },
 };
 
 static const char *const test_keys[] = {
 	"name",   "points", "visibility", "description", "hint",   "type",
-	"stdout", "stderr", "repeat",     "variants",    "limits", NULL
+	"stdout", "stderr", "repeat",     "variants",    "limits", "processes",
+	NULL
 };
 
 static const struct spec_step_type *step_type_of(const struct ynode *map,
@@ -984,7 +988,8 @@ static int parse_test(struct spec_ctx *c, const struct ynode *map, size_t index,
 	    parse_limits(n, WHAT("limits"), &own, e) < 0)
 		return -1;
 	limits_resolve(&t->limits, &own, &c->defaults);
-	if (st->parse(c, map, prefix, t, e) < 0)
+	if (st->parse(c, map, prefix, t, e) < 0 ||
+	    spec_parse_processes(map, prefix, t, e) < 0)
 		return -1;
 
 	out = ymap_get(map, "stdout");
@@ -1311,6 +1316,7 @@ void spec_free(struct spec *s)
 		for (j = 0; j < COUNT(step_types); j++)
 			if (step_types[j].kind == t->kind && step_types[j].release)
 				step_types[j].release(t);
+		spec_processes_free(t->processes);
 	}
 	free(s->tests);
 	for (i = 0; i < s->nfinding_rules; i++)

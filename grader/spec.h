@@ -133,6 +133,7 @@ struct spec_check {
 /* What a test runs. */
 enum step_kind {
 	STEP_RUN = 0, /* run the program once with args/stdin/env */
+	STEP_PTY,     /* a script on a terminal (spec_pty.h) */
 	STEP__COUNT
 };
 
@@ -154,6 +155,10 @@ struct spec_test {
 
 	struct spec_check *checks;
 	size_t nchecks;
+
+	struct spec_pty *pty;             /* STEP_PTY (spec_pty.h) */
+	struct spec_processes *processes; /* `processes:` rules, any kind;
+					     NULL = none (spec_procs.h) */
 
 	int repeat;            /* must pass every run; default 1 */
 	unsigned variants;     /* VARIANT_BIT mask; default the spec's */
