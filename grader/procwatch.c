@@ -523,8 +523,10 @@ const struct pw_proc *procwatch_stopped(const struct procwatch *pw)
 	for (k = 0; k < pw->n; k++) {
 		const struct pw_proc *p = &pw->v[k];
 
-		if (counted(p) &&
-		    (p->alive_state == 'T' || p->alive_state == 't'))
+		/* still there at the last look: one that was stopped, let
+		 * go and ended between two ticks was last *seen* stopped */
+		if (counted(p) && p->t_exit < 0 &&
+		    (p->state == 'T' || p->state == 't'))
 			return p;
 	}
 	return NULL;

@@ -111,8 +111,8 @@ int procwatch_workers(const struct procwatch *pw, double cpu_s);
 /* The program's process that stayed a zombie the longest under a live
  * parent, or NULL when none was ever seen a zombie there. */
 const struct pw_proc *procwatch_worst_zombie(const struct procwatch *pw);
-/* The first program process (by start) whose last state seen while alive
- * was stopped (T or t), or NULL. */
+/* The first program process (by start) alive and stopped (T or t) at the
+ * latest tick -- the one before spawn_finish() kills anything -- or NULL. */
 const struct pw_proc *procwatch_stopped(const struct procwatch *pw);
 /* 1 when a tick proved that b exited before a (b seen dead while a was
  * still alive, or a never seen to exit while b did), else 0. */

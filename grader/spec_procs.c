@@ -13,7 +13,8 @@
 
 static const char *const procs_keys[] = { "max_alive",  "min_workers",
 					  "worker_cpu", "zombie_ms",
-					  "no_stopped", "exits_before", NULL };
+					  "no_stopped", "exits_before",
+					  "compare_args", NULL };
 
 /* A role of procwatch.h: main, child[N], child[N].child[M] ... */
 static int parse_role(const struct ynode *n, const char *what, char **out,
@@ -90,6 +91,16 @@ int spec_parse_processes(const struct ynode *test_map, const char *prefix,
 			return error_at(e, n->file, n->line, n->col,
 					"%s: the two roles are the same", base);
 	}
+	if ((n = ymap_get(map, "compare_args"))) {
+		if (t->kind != STEP_RUN)
+			return error_at(e, n->file, n->line, n->col,
+					"%s: only a test of type run can compare runs",
+					WHAT("compare_args"));
+		if (ynode_expect(n, YNODE_SEQ, WHAT("compare_args"), e) < 0 ||
+		    ynode_string_list(n, what, &p->compare_args,
+				      &p->ncompare_args, e) < 0)
+			return -1;
+	}
 #undef WHAT
 	return 0;
 }
@@ -100,5 +111,6 @@ void spec_processes_free(struct spec_processes *p)
 		return;
 	free(p->exits_first);
 	free(p->exits_second);
+	strv_free(p->compare_args);
 	free(p);
 }

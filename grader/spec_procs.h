@@ -11,7 +11,9 @@
  *     zombie_ms: 300        # no child stays a zombie under its live
  *                           # parent longer than this (scaled per variant)
  *     no_stopped: true      # no process stopped (state T) at the end
- *     exits_before: [child[0], main]   # role A exits before role B
+ *     exits_before: ["child[0]", main] # role A exits before role B
+ *     compare_args: ["1"]   # run tests: run once more with these args and
+ *                           # report the speed-up (never graded)
  *
  * Parsed by spec_parse_processes() (called by spec.c for every test);
  * judged by step_procs_judge() (grade_step.h).
@@ -36,6 +38,8 @@ struct spec_processes {
 	int no_stopped;       /* 1 = rule */
 	char *exits_first;    /* exits_before: this role ... */
 	char *exits_second;   /* ... before this one; NULL = no rule */
+	char **compare_args;  /* NULL-terminated, or NULL: no comparison */
+	size_t ncompare_args;
 	int line, col;
 };
 

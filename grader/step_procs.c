@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
 #include "grade_step.h"
 #include "procwatch.h"
 #include "spec_procs.h"
@@ -66,6 +67,69 @@ static char *broken_rule(const struct spec_processes *p,
 	return NULL;
 }
 
+/*
+ * compare_args: the same test once more with other arguments (W=1 against
+ * W=2: the course's "efficiency test"); the ratio of wall times is
+ * reported, never graded -- on a shared machine it is a measurement, not
+ * a property of the program. Returns nothing: a failure to run the
+ * comparison is said in the details.
+ */
+static void compare(struct grade_ctx *c, enum variant v, double scale,
+		    const struct run_eval *ev, struct buf *details)
+{
+	const struct spec_test *t = c->t;
+	const struct spec_processes *p = t->processes;
+	struct spawn sp;
+	struct variant_run vr;
+	struct error e;
+	char **env = NULL;
+	const char **argv = NULL, **cargv = NULL;
+	size_t n = 0, i, keep;
+	int rc;
+
+	error_init(&e);
+	memset(&vr, 0, sizeof(vr));
+	spawn_init(&sp);
+	rc = grade_prepare_run(c, c->program[build_variant_of(v)], v, scale,
+			       &sp, &vr, &env, &argv, &e);
+	if (rc == 0) {
+		/* the test's args are argv's tail: put the others there */
+		while (argv[n])
+			n++;
+		keep = n - t->nargs;
+		cargv = xcalloc(keep + p->ncompare_args + 1, sizeof(*cargv));
+		for (i = 0; i < keep; i++)
+			cargv[i] = argv[i];
+		for (i = 0; i < p->ncompare_args; i++)
+			cargv[keep + i] = p->compare_args[i];
+		sp.argv = cargv;
+		rc = spawn_run(&sp, &e);
+	}
+	buf_adds(details, "speed-up (reported, not graded): ");
+	if (rc < 0) {
+		char msg[512];
+
+		error_format(&e, msg, sizeof(msg));
+		buf_addf(details, "the comparison run could not be made: %s\n", msg);
+	} else if (sp.outcome != SPAWN_EXITED || sp.exit_code != 0) {
+		buf_addf(details, "the comparison run failed (%s)\n",
+			 spawn_outcome_name(sp.outcome));
+	} else {
+		buf_addf(details, "%.2f s of wall time with these arguments, %.2f s with [",
+			 ev->wall_s, sp.wall_used);
+		for (i = 0; i < p->ncompare_args; i++)
+			buf_addf(details, "%s%s", i ? ", " : "", p->compare_args[i]);
+		buf_addf(details, "]: %.2fx (CPU %.2f s against %.2f s; the machine may be shared)\n",
+			 ev->wall_s > 0 ? sp.wall_used / ev->wall_s : 0,
+			 ev->cpu_s, sp.cpu_used);
+	}
+	variant_run_release(&vr);
+	strv_free(env);
+	free(argv);
+	free(cargv);
+	spawn_release(&sp);
+}
+
 int step_procs_judge(struct grade_ctx *c, enum variant v,
 		     const struct procwatch *pw, double scale,
 		     struct run_eval *ev, struct buf *details)
@@ -85,6 +149,8 @@ int step_procs_judge(struct grade_ctx *c, enum variant v,
 		grade_add_hygiene_finding(c, v, "zombie",
 			xasprintf("a child stayed a zombie for more than %.0f ms while its parent ran on (it was not reaped with wait/waitpid)",
 				  p->zombie_s * scale * 1000));
+	if (p->compare_args && ev->verdict == VERDICT_PASSED)
+		compare(c, v, scale, ev, details);
 	if (ev->verdict != VERDICT_PASSED || !(msg = broken_rule(p, pw, scale)))
 		return 0;
 	ev->verdict = PROCESS_RULE_VERDICT;
