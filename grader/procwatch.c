@@ -387,7 +387,7 @@ static pid_t walk_role(const struct procwatch *pw, const char *role)
 
 	if (strncmp(p, "main", 4) == 0) {
 		p += 4;
-		if (*p == '.')
+		if (*p == '.' && p[1])
 			p++;
 		else if (*p)
 			return -1;
