@@ -498,7 +498,7 @@ static const struct invalid invalid[] = {
 	{ "negative_points.yaml", 7, 13, { "tests[0].points", ">= 0", "got -1" } },
 	{ "duplicate_test.yaml", 8, 11, { "duplicate test name 't'", "line 6" } },
 	{ "bad_test_name.yaml", 6, 11, { "tests[0].name", "invalid name 'two words'" } },
-	{ "unknown_type.yaml", 8, 11, { "unknown test type 'pty' (expected: run)" } },
+	{ "unknown_type.yaml", 8, 11, { "unknown test type 'unit' (expected: run, pty)" } },
 	{ "unknown_visibility.yaml", 8, 17, { "unknown visibility 'secret'", "visible, hidden, after_due_date" } },
 	{ "unknown_variant.yaml", 8, 23, { "tests[0].variants[1]", "unknown variant 'valgrind'", "plain, asan, tsan, memcheck, helgrind, drd" } },
 	{ "duplicate_variant.yaml", 8, 22, { "variant 'asan'", "listed twice" } },
