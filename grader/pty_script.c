@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,27 +106,38 @@ __attribute__((constructor)) static void job_hook(int argc, char **argv,
 		_exit(job_main(argv + 2));
 }
 
+static char self_exe[PATH_MAX];
+static int self_errno;
+
+static void find_self(void)
+{
+	ssize_t len = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+
+	if (len <= 0) {
+		self_errno = len < 0 ? errno : ENOENT;
+		self_exe[0] = '\0';
+		return;
+	}
+	self_exe[len] = '\0';
+}
+
 const char **pty_job_argv(const char *const *argv, struct error *e)
 {
-	static char self[PATH_MAX];
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const char **v;
 	size_t n = 0, i;
 
-	if (!self[0]) {
-		ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-		if (len <= 0) {
-			self[0] = '\0';
-			error_set(e, "cannot find the grader's own executable (/proc/self/exe): %s",
-				  strerror(errno));
-			return NULL;
-		}
-		self[len] = '\0';
+	/* validate grades fixtures on several threads */
+	pthread_once(&once, find_self);
+	if (!self_exe[0]) {
+		error_set(e, "cannot find the grader's own executable (/proc/self/exe): %s",
+			  strerror(self_errno));
+		return NULL;
 	}
 	while (argv[n])
 		n++;
 	v = xcalloc(n + 3, sizeof(*v));
-	v[0] = self;
+	v[0] = self_exe;
 	v[1] = JOB_MARK;
 	for (i = 0; i < n; i++)
 		v[i + 2] = argv[i];

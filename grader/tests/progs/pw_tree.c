@@ -7,7 +7,7 @@
  *                              it only MS ms later
  *   pw_tree stop               the child stops itself (SIGSTOP); the parent
  *                              exits 0.3 s later, leaving it stopped
- *   pw_tree orphan             the parent exits at once; its child 0.3 s later
+ *   pw_tree orphan             the parent exits after 0.2 s, its child 0.4 s later
  *   pw_tree vfork              a vfork child sleeps 0.3 s before it exits
  *                              (it shares the parent's memory: a helper)
  */
@@ -77,9 +77,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "orphan")) {
 		if (fork() == 0) {
-			usleep(300000);
+			usleep(600000);
 			_exit(0);
 		}
+		usleep(200000); /* long enough to be seen as its parent */
 		return 0;
 	}
 	if (!strcmp(argv[1], "vfork")) {
