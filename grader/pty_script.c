@@ -539,6 +539,11 @@ int pty_script_run(struct spawn *sp, struct pty_run *r, struct error *e)
 		int rc = 0;
 
 		take_lines(r, sp, 0);
+		/* a look at the tree before every action, besides the ticks:
+		 * a process that lives for less than a tick (a fast program
+		 * answers a key in a few ms) is still seen by the roles */
+		if (!r->ended)
+			procwatch_sample(r->pw, sp);
 		switch (st->kind) {
 		case PTY_EXPECT:
 			rc = do_expect(sp, r, st);
