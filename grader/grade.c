@@ -997,6 +997,7 @@ static const struct step_ops {
 	[STEP_RUN] = { STEP_RUN, step_run },
 	[STEP_SERVER] = { STEP_SERVER, step_server },
 	[STEP_UNIT] = { STEP_UNIT, step_unit },
+	[STEP_PTY] = { STEP_PTY, step_pty },
 };
 
 static int count_bits(unsigned m)

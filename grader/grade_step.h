@@ -106,6 +106,26 @@ int step_server(struct grade_ctx *c, enum variant v, struct test_outcome *row,
 int step_unit(struct grade_ctx *c, enum variant v, struct test_outcome *row,
 	      struct error *e); /* step_unit.c */
 
+/* type: pty (step_pty.c): a script on a terminal, run as a shell would. */
+int step_pty(struct grade_ctx *c, enum variant v, struct test_outcome *row,
+	     struct error *e);
+
+/* The verdict of a broken `processes:` rule (or exits_before of a pty
+ * script). There is no verdict of its own yet; the message says which
+ * rule, which process and when. */
+#define PROCESS_RULE_VERDICT VERDICT_WRONG_OUTPUT
+
+struct procwatch;
+/* Judges the current test's `processes:` rules (step_procs.c) on the
+ * watch of a finished run: a broken rule fails ev (unless it failed
+ * already) with a message naming the rule, the process and the time; a
+ * zombie beyond zombie_ms is also a hygiene finding "zombie". Appends the
+ * figures to details. scale: the variant's time scale (zombie_ms).
+ * Returns 1 when it set ev's verdict, else 0. */
+int step_procs_judge(struct grade_ctx *c, enum variant v,
+		      const struct procwatch *pw, double scale,
+		      struct run_eval *ev, struct buf *details);
+
 /* Fills sp (argv with the variant's tool prefix, environment, a fresh
  * WORK/run as cwd, stdin, limits scaled by `scale`) to run `program` with
  * the current test's args once; the caller then runs it (spawn_run, or
@@ -124,6 +144,9 @@ void grade_evaluate(struct grade_ctx *c, enum variant v,
 
 /* Moves the verdict of ev into row, leaving out what a student must not
  * see for a hidden test. */
+/* (A step whose own judgement failed ev -- a pty script, a process rule
+ * -- restores its message for a hidden test after this: it names no
+ * input and no expected output.) */
 void grade_fill_row(struct grade_ctx *c, struct test_outcome *row,
 		    enum variant v, struct run_eval *ev);
 

@@ -29,6 +29,8 @@
 #include "spec_server.h"
 #include "spec_trace.h"
 #include "spec_unit.h"
+#include "spec_procs.h"
+#include "spec_pty.h"
 #include "yamltree.h"
 
 /* Built-in defaults, documented in spec.h and docs/spec.md. */
@@ -894,6 +896,7 @@ static const struct spec_step_type step_types[] = {
 	{ "run", STEP_RUN, run_keys, spec_parse_run_keys, NULL },
 	{ "server", STEP_SERVER, spec_server_keys, spec_server_parse, spec_server_release },
 	{ "unit", STEP_UNIT, spec_unit_keys, spec_unit_parse, spec_unit_release },
+	{ "pty", STEP_PTY, spec_pty_keys, spec_parse_pty, spec_pty_release },
 };
 
 /* perturb: true | {rate: R, seed: S, sleep_us: U} */
@@ -951,7 +954,7 @@ static int parse_leftover_files(const struct ynode *n, const char *what,
 static const char *const test_keys[] = {
 	"name",   "points", "visibility", "description", "hint",   "type",
 	"stdout", "stderr", "repeat",     "variants",    "limits",
-	"leftover_files", "perturb", "bonus", NULL
+	"leftover_files", "perturb", "bonus", "processes", NULL
 };
 
 static const struct spec_step_type *step_type_of(const struct ynode *map,
@@ -1074,7 +1077,8 @@ static int parse_test(struct spec_ctx *c, const struct ynode *map, size_t index,
 	    parse_limits(n, WHAT("limits"), &own, e) < 0)
 		return -1;
 	limits_resolve(&t->limits, &own, &c->defaults);
-	if (st->parse(c, map, prefix, t, e) < 0)
+	if (st->parse(c, map, prefix, t, e) < 0 ||
+	    spec_parse_processes(map, prefix, t, e) < 0)
 		return -1;
 
 	out = ymap_get(map, "stdout");
@@ -1412,6 +1416,7 @@ void spec_free(struct spec *s)
 		for (j = 0; j < COUNT(step_types); j++)
 			if (step_types[j].kind == t->kind && step_types[j].release)
 				step_types[j].release(t);
+		spec_processes_free(t->processes);
 	}
 	free(s->tests);
 	for (i = 0; i < s->nfinding_rules; i++)

@@ -186,6 +186,7 @@ enum step_kind {
 	STEP_RUN = 0, /* run the program once with args/stdin/env */
 	STEP_SERVER,  /* start a server, run client actions (spec_server.h) */
 	STEP_UNIT,    /* one case of a Check suite linked with the student's code (spec_unit.h) */
+	STEP_PTY,     /* a script on a terminal (spec_pty.h) */
 	STEP__COUNT
 };
 
@@ -215,6 +216,10 @@ struct spec_test {
 	int forbid_leftover_files; /* `leftover_files: forbid`: anything left
 				      in the working directory after a run
 				      is a hygiene finding (leftover-file) */
+	struct spec_pty *pty;             /* STEP_PTY (spec_pty.h) */
+	struct spec_processes *processes; /* `processes:` rules, any kind;
+					     NULL = none (spec_procs.h) */
+
 	int repeat;            /* must pass every run; default 1 */
 	int perturb;           /* `perturb`: shake the schedule of every run
 				  with the preloaded runtime/perturb.so */

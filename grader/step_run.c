@@ -9,6 +9,7 @@
 
 #include "build.h"
 #include "grade_step.h"
+#include "procwatch.h"
 #include "util.h"
 
 /* STEP_RUN: run the program `repeat` times; every run must pass. */
@@ -17,6 +18,7 @@ int step_run(struct grade_ctx *c, enum variant v,
 {
 	const struct spec_test *t = c->t;
 	struct run_eval first_fail, last;
+	char *details = NULL, *fail_details = NULL;
 	int have_fail = 0, i;
 	unsigned long long first_seed = 0;
 	struct buf seeds;
@@ -33,18 +35,33 @@ int step_run(struct grade_ctx *c, enum variant v,
 		const char **argv = NULL;
 		const char *sp_isolation;
 		enum verdict this;
+		struct procwatch pw;
 		int rc;
 
 		spawn_init(&sp);
 		c->run_index = i;
+		procwatch_init(&pw, 0);
 		rc = grade_prepare_run(c, c->program[build_variant_of(v)], v,
 				       scale, &sp, &vr, &env, &argv, e);
+		if (t->processes) { /* `processes:` rules: watch the tree */
+			sp.on_tick = procwatch_tick;
+			sp.tick_arg = &pw;
+		}
 		if (rc == 0)
 			rc = spawn_run(&sp, e);
 		if (rc == 0) {
 			grade_eval_release(&last);
 			grade_evaluate(c, v, &sp, &vr, scale, &last);
+			if (t->processes) {
+				struct buf d;
+
+				buf_init(&d, 64 << 10);
+				step_procs_judge(c, v, &pw, scale, &last, &d);
+				free(details);
+				details = buf_detach(&d, NULL);
+			}
 		}
+		procwatch_release(&pw);
 		sp_isolation = sp.isolation; /* static string */
 		variant_run_release(&vr);
 		strv_free(env);
@@ -54,6 +71,8 @@ int step_run(struct grade_ctx *c, enum variant v,
 			grade_eval_release(&first_fail);
 			grade_eval_release(&last);
 			buf_release(&seeds);
+			free(details);
+			free(fail_details);
 			return -1;
 		}
 		row->runs++;
@@ -70,6 +89,8 @@ int step_run(struct grade_ctx *c, enum variant v,
 			if (!have_fail) {
 				first_fail = last;
 				memset(&last, 0, sizeof(last));
+				fail_details = details;
+				details = NULL;
 				have_fail = 1;
 			}
 		}
@@ -96,6 +117,15 @@ int step_run(struct grade_ctx *c, enum variant v,
 		row->message = m;
 	}
 	buf_release(&seeds);
+	if (t->visibility == VIS_VISIBLE) {
+		row->details = have_fail ? fail_details : details;
+		if (have_fail)
+			fail_details = NULL;
+		else
+			details = NULL;
+	}
+	free(details);
+	free(fail_details);
 	grade_eval_release(&first_fail);
 	grade_eval_release(&last);
 	return 0;
