@@ -12,7 +12,7 @@
 #   make clean
 
 CC      ?= cc
-PKGS    := yaml-0.1 jansson
+PKGS    := yaml-0.1 jansson libarchive libcrypto
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
@@ -21,7 +21,7 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) \
 	-DGRADER_VERSION='"$(VERSION)"' \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson) -lpthread -lrt -lm
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson -larchive -lcrypto) -lpthread -lrt -lm
 
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE),undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -15,8 +15,13 @@ set -euo pipefail
 #   valgrind gdb         memcheck/helgrind/drd variants; stacks of hung runs
 #   procps psmisc        ps/pkill for the tests' process checks
 #   util-linux iproute2  unshare, network namespaces
+#   libarchive-dev       `grader batch`: unpacking students' .zip/.tar.gz safely
+#   libssl-dev           `grader batch`: SHA-256 (libcrypto) of the cache key
+#   slurm-wlm munge      `grader batch --slurm`: the test runs a real one-node cluster
+#   chromium             the test renders summary.html headless and looks at the picture
 PACKAGES=(gcc clang libclang-rt-14-dev make pkg-config libyaml-dev libjansson-dev libxml2-utils
-          check libsubunit-dev valgrind gdb procps psmisc util-linux iproute2)
+          check libsubunit-dev valgrind gdb procps psmisc util-linux iproute2
+          libarchive-dev libssl-dev slurm-wlm munge chromium)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
