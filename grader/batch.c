@@ -1035,7 +1035,9 @@ int batch_run(struct batch_exercise *ex, size_t nex, const struct roster *r,
 		for (i = 0; i < r->n; i++) {
 			struct job *j = &L.jobs[k * r->n + i];
 			char *students = path_join(ex[k].outdir, "students");
-			char *work = path_join(ex[k].outdir, ".work");
+			/* per run: gradings orphaned by a kill -9 of an earlier
+			 * run write into their own run's directory, never ours */
+			char *work = xasprintf("%s/.work/%ld", ex[k].outdir, (long)getpid());
 
 			j->st = &r->students[i];
 			j->ex = &ex[k];

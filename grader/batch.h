@@ -18,7 +18,7 @@
  *                              ("graded", "broken", "error"), score, times
  *   batch.json                 the run: exercise, students, shard, counts
  *   gradebook.csv, summary.html  (gradebook.h, summary_html.h)
- *   .work/                     per-job scratch, removed as jobs end
+ *   .work/<pid>/<id>/          per-job scratch, removed as jobs end
  *
  * A student is done exactly when students/<id>/batch.json exists with
  * status graded or broken and the key of the current inputs: reports are
