@@ -13,6 +13,8 @@
 
 CC      ?= cc
 PKGS    := yaml-0.1 jansson libarchive libcrypto
+# the unit tests also read PNG screenshots (summary.html rendered by Chromium)
+TEST_PKGS := check libpng
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
@@ -52,7 +54,7 @@ $(BUILD)/%.o: grader/%.c grader/*.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/%.o: grader/tests/%.c grader/*.h $(BUILD)/tests/suites.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags check) -I grader -I $(BUILD)/tests -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) -I grader -I $(BUILD)/tests -c $< -o $@
 
 $(BUILD):
 	@mkdir -p $(BUILD)/tests
@@ -71,7 +73,7 @@ $(BUILD)/tests/suites.h: $(TEST_SRC) | $(BUILD)
 	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
 $(BUILD)/check_grader: $(TEST_OBJ) $(BUILD)/libgrader.a
-	$(CC) $(LDSAN) -o $@ $(TEST_OBJ) $(BUILD)/libgrader.a $(LIBS) $(shell pkg-config --libs check)
+	$(CC) $(LDSAN) -o $@ $(TEST_OBJ) $(BUILD)/libgrader.a $(LIBS) $(shell pkg-config --libs $(TEST_PKGS))
 
 # Small programs the runner's tests spawn (sleepers, forkers, floods, ...).
 # progs/asan_*.c are built with AddressSanitizer, progs/tsan_*.c with TSan.

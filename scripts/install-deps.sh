@@ -18,10 +18,10 @@ set -euo pipefail
 #   libarchive-dev       `grader batch`: unpacking students' .zip/.tar.gz safely
 #   libssl-dev           `grader batch`: SHA-256 (libcrypto) of the cache key
 #   slurm-wlm munge      `grader batch --slurm`: the test runs a real one-node cluster
-#   chromium             the test renders summary.html headless and looks at the picture
+#   chromium libpng-dev  the test renders summary.html headless and reads the PNG
 PACKAGES=(gcc clang libclang-rt-14-dev make pkg-config libyaml-dev libjansson-dev libxml2-utils
           check libsubunit-dev valgrind gdb procps psmisc util-linux iproute2
-          libarchive-dev libssl-dev slurm-wlm munge chromium)
+          libarchive-dev libssl-dev slurm-wlm munge chromium libpng-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
