@@ -8,6 +8,7 @@
 #   make unit         the Check unit tests only
 #   make SANITIZE=address unit   the unit tests under ASan+UBSan
 #   make valgrind     the unit tests under valgrind memcheck
+#   make bench        batch grading speed and memory -> bench/results.md
 #   make format       clang-format the sources
 #   make clean
 
@@ -43,7 +44,7 @@ ifdef SANITIZE
 GRADER   := $(BUILD)/grader
 endif
 
-.PHONY: all deps demo check unit valgrind format clean fixtures-check
+.PHONY: all deps demo check unit valgrind format clean fixtures-check bench
 
 all: $(GRADER)
 
@@ -108,6 +109,9 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory all
 	@bash scripts/check-all.sh
+
+bench: all
+	@bash scripts/bench.sh
 
 format:
 	clang-format -i grader/*.c grader/*.h grader/tests/*.c

@@ -309,6 +309,43 @@ START_TEST(batch_rejects_bad_input)
 }
 END_TEST
 
+START_TEST(batch_all_grades_every_exercise)
+{
+	char *root = make_temp_dir("all"), *ex = path_join(root, "ex");
+	char *subs = path_join(root, "subs"), *out = path_join(root, "out"), *t;
+	struct buf o;
+
+	buf_init(&o, 0);
+	/* two exercises: upper, and the same under the name upper2 */
+	ck_assert_int_eq(sh(&o, "mkdir -p %s && cp -r %s %s/upper && cp -r %s %s/upper2 && "
+				"sed -i 's/^name: upper$/name: upper2/' %s/upper2/spec.yaml",
+			    ex, EX, ex, EX, ex, ex), 0);
+	put_fixture(subs, "alice/upper", "good");   /* <student>/<exercise>/ */
+	put_fixture(subs, "alice/upper2", "wrong");
+	put_fixture(subs, "bob/upper", "good");     /* upper2 missing */
+	ck_assert_msg(sh(&o, "%s batch --all %s %s -o %s -j 2", bin(), ex, subs, out) == 0, "%s",
+		      o.data);
+	ck_assert_msg(strstr(o.data, "nothing submitted for exercise upper2"), "%s", o.data);
+	t = slurp2(out, "gradebook.csv");
+	ck_assert_str_eq(t, "student,score,max,upper,upper2\r\n"
+			    "alice,6,10,5,1\r\n"
+			    "bob,5,10,5,0\r\n");
+	free(t);
+	t = xasprintf("%s/upper2/students/bob/batch.json", out);
+	ck_assert(is_file(t));
+	free(t);
+	t = xasprintf("%s/upper/summary.html", out);
+	ck_assert(is_file(t));
+	free(t);
+	rm_rf(root);
+	free(root);
+	free(ex);
+	free(subs);
+	free(out);
+	buf_release(&o);
+}
+END_TEST
+
 /* ---- kill -9 and resume ---- */
 
 static int count_done(const char *out, int n, char **started)
@@ -645,6 +682,7 @@ Suite *make_batch_cli_suite(void)
 	tcase_set_timeout(t, 600);
 	tcase_add_test(t, batch_grades_a_class_then_reuses_the_cache);
 	tcase_add_test(t, batch_rejects_bad_input);
+	tcase_add_test(t, batch_all_grades_every_exercise);
 	tcase_add_test(t, batch_resumes_after_kill_9);
 	tcase_add_test(t, shards_and_merge_equal_one_run);
 	tcase_add_test(t, summary_renders_the_histogram_in_chromium);
