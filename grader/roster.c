@@ -300,6 +300,8 @@ static void make_unique(struct roster *r)
 {
 	size_t i, j;
 
+	if (r->n < 2)
+		return;
 	qsort(r->students, r->n, sizeof(*r->students), cmp_student);
 	for (i = 0; i < r->n; i = j) {
 		int k = 2;
