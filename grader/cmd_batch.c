@@ -74,6 +74,11 @@ static int parse_shard(const char *s, int *index, int *count)
 	return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Every exercise directory (holding spec.yaml) of root, sorted. */
 static char **list_exercises(const char *root, size_t *n)
 {
@@ -101,13 +106,8 @@ static char **list_exercises(const char *root, size_t *n)
 		free(spec);
 	}
 	closedir(d);
-	for (size_t i = 1; i < *n; i++)
-		for (size_t k = i; k > 0 && strcmp(v[k - 1], v[k]) > 0; k--) {
-			char *t = v[k];
-
-			v[k] = v[k - 1];
-			v[k - 1] = t;
-		}
+	if (*n > 1)
+		qsort(v, *n, sizeof(char *), cmp_str);
 	return v;
 }
 
