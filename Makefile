@@ -11,11 +11,14 @@
 #   make gradescope EXERCISE=x   the Gradescope autograder zip of exercise x
 #   make fuzz         libFuzzer on the spec parser and the tool-log parser
 #                     for FUZZ_SECONDS (default 600), seeded from the repo
+#   make bench        batch grading speed and memory -> bench/results.md
 #   make format       clang-format the sources
 #   make clean
 
 CC      ?= cc
-PKGS    := yaml-0.1 jansson libcrypto
+PKGS    := yaml-0.1 jansson libarchive libcrypto
+# the unit tests also read PNG screenshots (summary.html rendered by Chromium)
+TEST_PKGS := check libpng
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
@@ -24,7 +27,7 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) \
 	-DGRADER_VERSION='"$(VERSION)"' \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson) -lpthread -lrt -lm
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson -larchive -lcrypto) -lpthread -lrt -lm
 
 ifdef SANITIZE
 ALL_CFLAGS += -fsanitize=$(SANITIZE),undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -44,7 +47,7 @@ ifdef SANITIZE
 GRADER   := $(BUILD)/grader
 endif
 
-.PHONY: all deps demo check unit valgrind fuzz format clean fixtures-check
+.PHONY: all deps demo check unit valgrind fuzz format clean fixtures-check bench
 
 all: $(GRADER)
 
@@ -55,7 +58,7 @@ $(BUILD)/%.o: grader/%.c grader/*.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/%.o: grader/tests/%.c grader/*.h $(BUILD)/tests/suites.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags check) -I grader -I $(BUILD)/tests -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) -I grader -I $(BUILD)/tests -c $< -o $@
 
 $(BUILD):
 	@mkdir -p $(BUILD)/tests
@@ -74,7 +77,7 @@ $(BUILD)/tests/suites.h: $(TEST_SRC) | $(BUILD)
 	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
 $(BUILD)/check_grader: $(TEST_OBJ) $(BUILD)/libgrader.a
-	$(CC) $(LDSAN) -o $@ $(TEST_OBJ) $(BUILD)/libgrader.a $(LIBS) $(shell pkg-config --libs check)
+	$(CC) $(LDSAN) -o $@ $(TEST_OBJ) $(BUILD)/libgrader.a $(LIBS) $(shell pkg-config --libs $(TEST_PKGS))
 
 # Small programs the runner's tests spawn (sleepers, forkers, floods, ...).
 # progs/asan_*.c are built with AddressSanitizer, progs/tsan_*.c with TSan.
@@ -149,6 +152,8 @@ $(FUZZ)/fuzz_%: grader/fuzz/fuzz_%.c $(FUZZ)/libgrader.a
 
 fuzz: $(FUZZ)/fuzz_spec $(FUZZ)/fuzz_diag
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $(FUZZ)
+bench: all
+	@bash scripts/bench.sh
 
 format:
 	clang-format -i grader/*.c grader/*.h grader/tests/*.c

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "batch.h"
 #include "cli.h"
 #include "signals.h"
 #include "spawn.h"
@@ -22,6 +23,9 @@ static const struct command commands[] = {
 	{ "validate", cmd_validate, "check a spec against its reference solution and fixtures" },
 	{ "list", cmd_list, "list the exercises" },
 	{ "doctor", cmd_doctor, "check that compilers, sanitizers and valgrind work here" },
+	{ "batch", cmd_batch, "grade every student of a directory: gradebook, summary, cache" },
+	{ "merge", cmd_merge, "combine the outputs of `batch --shard` runs" },
+	{ "unpack", cmd_unpack, "unpack a submission's .zip/.tar.gz safely" },
 };
 
 static void usage(FILE *f)

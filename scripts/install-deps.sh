@@ -15,15 +15,18 @@ set -euo pipefail
 #   valgrind gdb         memcheck/helgrind/drd variants; stacks of hung runs
 #   procps psmisc        ps/pkill for the tests' process checks
 #   util-linux iproute2  unshare, network namespaces
-#   libssl-dev           libcrypto: base64 of the GitHub Classroom result (--format github)
+#   libarchive-dev       `grader batch`: unpacking students' .zip/.tar.gz safely
+#   libssl-dev           libcrypto: SHA-256 of batch's cache key, base64 of the GitHub
+#                        Classroom result (--format github)
 #   zip unzip jq         `make gradescope` packs the autograder zip; its run_autograder
 #                        reads submission_metadata.json and always leaves valid JSON
 #   slurm-wlm munge      scripts/slurm-cluster.sh: a real single-node Slurm cluster
 #                        on loopback for the tests of `grader batch --slurm`
 #   tftp-hpa             a real TFTP client: server tests with `client: tftp-hpa`
+#   chromium libpng-dev  the test renders summary.html headless and reads the PNG
 PACKAGES=(gcc clang libclang-rt-14-dev make pkg-config libyaml-dev libjansson-dev libxml2-utils
           check libsubunit-dev valgrind gdb procps psmisc util-linux iproute2
-          libssl-dev zip unzip jq slurm-wlm munge tftp-hpa)
+          libarchive-dev libssl-dev zip unzip jq slurm-wlm munge tftp-hpa chromium libpng-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
