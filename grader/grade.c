@@ -30,6 +30,7 @@
 #include "diag.h"
 #include "diff.h"
 #include "match.h"
+#include "report.h"
 #include "spawn.h"
 #include "toolchain.h"
 #include "util.h"
@@ -1078,8 +1079,7 @@ static int run_variant(struct pool *p, enum variant v, struct grade_result *part
 		}
 		if (!c.program[build_variant_of(v)]) {
 			row->verdict = VERDICT_COMPILE_ERROR;
-			row->message = xstrdup(
-				"the program did not compile (see the build section)");
+			row->message = xstrdup(REPORT_NOT_COMPILED);
 			continue;
 		}
 		if (prepare_test(&c, ti, &problem) < 0) {

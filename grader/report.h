@@ -137,4 +137,8 @@ void report_md_block(struct buf *b, const char *info, const char *s);
 void report_md_details(struct buf *b, const struct grade_result *r,
 		       const struct test_outcome *t, int student);
 
+/* The message of a row that did not run because the program did not
+ * compile (grade.c); report.md's build section already says why. */
+#define REPORT_NOT_COMPILED "the program did not compile (see the build section)"
+
 #endif

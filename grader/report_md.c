@@ -327,7 +327,7 @@ static void md_build(struct buf *b, const struct grade_result *r)
 			buf_adds(b, ".\n");
 		}
 	}
-	if (mb->command) {
+	if (mb->command && *mb->command) {
 		buf_adds(b, "\nCompiler command: ");
 		report_md_code(b, mb->command);
 		buf_addch(b, '\n');
@@ -380,8 +380,12 @@ static void md_failures(struct buf *b, const struct grade_result *r)
 	for (i = 0; i < r->ntests; i++) {
 		const struct test_outcome *t = &r->tests[i];
 
-		/* the build section already says why nothing ran */
-		if (t->verdict == VERDICT_PASSED || t->verdict == VERDICT_COMPILE_ERROR)
+		/* the build section already says why nothing ran -- unless
+		 * the row has its own reason (a unit test's refused symbol,
+		 * its suite that did not link) */
+		if (t->verdict == VERDICT_PASSED ||
+		    (t->verdict == VERDICT_COMPILE_ERROR &&
+		     (!t->message || !strcmp(t->message, REPORT_NOT_COMPILED))))
 			continue;
 		if (!n++)
 			buf_adds(b, "## Failed tests\n\n");

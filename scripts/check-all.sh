@@ -58,6 +58,8 @@ for spec in exercises/*/spec.yaml; do
 	[ -f "$spec" ] || continue
 	ex=$(dirname "$spec")
 	name=$(basename "$ex")
+	# scripts/tests/adversarial.sh validates it, and asserts much more
+	[ "$name" = adversarial ] && continue
 	log=$log_dir/validate-$name.log
 	grader/grader validate "$ex" >"$log" 2>&1
 	status=$?

@@ -714,6 +714,28 @@ START_TEST(details_are_shown_passed_or_not)
 }
 END_TEST
 
+/* A row that did not compile for a reason of its own (a unit test's
+ * refused symbol) is listed with it; one that did not run because the
+ * program did not compile is left to the build section. */
+START_TEST(markdown_lists_compile_errors_with_their_own_reason)
+{
+	struct grade_result *r = sample_result();
+	char *md;
+
+	free(r->tests[0].message);
+	free(r->tests[1].message);
+	r->tests[0].verdict = VERDICT_COMPILE_ERROR;
+	r->tests[0].message = s("bqueue.c: defines 'waitpid': the grader's runner owns it");
+	r->tests[1].verdict = VERDICT_COMPILE_ERROR;
+	r->tests[1].message = s(REPORT_NOT_COMPILED);
+	md = report_markdown(r, 0);
+	ck_assert_msg(strstr(md, "defines 'waitpid'") != NULL, "%s", md);
+	ck_assert_msg(strstr(md, REPORT_NOT_COMPILED) == NULL, "%s", md);
+	free(md);
+	grade_result_free(r);
+}
+END_TEST
+
 START_TEST(hidden_rows_never_leak_even_if_filled)
 {
 	/* a mistake upstream must not reach a student: the writers check the
@@ -1135,6 +1157,7 @@ Suite *make_report_suite(void)
 	tcase_add_test(tc, hidden_rows_show_no_details);
 	tcase_add_test(tc, hidden_rows_never_leak_even_if_filled);
 	tcase_add_test(tc, details_are_shown_passed_or_not);
+	tcase_add_test(tc, markdown_lists_compile_errors_with_their_own_reason);
 	tcase_add_test(tc, json_survives_invalid_utf8_and_controls);
 	suite_add_tcase(su, tc);
 
