@@ -202,7 +202,9 @@ int grade_prepare_run(struct grade_ctx *c, const char *program,
 
 	/* mkdir, not mkdir_p: a work directory removed by an interrupted
 	 * grader's clean-up (signals.h) must not come back */
-	if (rm_rf(rundir) < 0 || mkdir(rundir, 0755) < 0) {
+	if (rm_rf(rundir) < 0 || mkdir(rundir, 0755) < 0 ||
+	    (c->shmdir && (rm_rf(c->shmdir) < 0 || mkdir(c->shmdir, 0700) < 0 ||
+			   chmod(c->shmdir, 01777) < 0))) {
 		rc = error_set(e, "%s: %s", rundir, strerror(errno));
 		goto out;
 	}
@@ -249,6 +251,7 @@ int grade_prepare_run(struct grade_ctx *c, const char *program,
 		c->have_hang = 0;
 	}
 	c->run_variant = v;
+	sp->shm_dir = c->shmdir;
 	sp->before_kill = capture_hang;
 	sp->before_kill_arg = c;
 out:
@@ -1052,6 +1055,7 @@ static int run_variant(struct pool *p, enum variant v, struct grade_result *part
 	c.tag = variant_name(v);
 	c.rundir = xasprintf("%s/run-%s", p->workdir, c.tag);
 	c.logdir = xasprintf("%s/logs-%s", p->workdir, c.tag);
+	c.shmdir = xasprintf("%s/shm-%s", p->workdir, c.tag);
 	memcpy(c.program, p->program, sizeof(c.program));
 	c.ref = &p->ref;
 	buf_init(&c.ref_out, 0);
@@ -1102,6 +1106,7 @@ static int run_variant(struct pool *p, enum variant v, struct grade_result *part
 	buf_release(&c.ref_err);
 	free(c.rundir);
 	free(c.logdir);
+	free(c.shmdir);
 	return rc;
 }
 

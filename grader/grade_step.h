@@ -73,6 +73,8 @@ struct grade_ctx {
 	char *rundir;                  /* WORK/run-<variant>: the program's
 					  cwd, new for every run */
 	char *logdir;                  /* WORK/logs-<variant>: tool reports */
+	char *shmdir;                  /* WORK/shm-<variant>: a sandboxed
+					  run's /dev/shm (hygiene_ipc.h) */
 	const char *tag;               /* the worker's name in file names */
 	char *program[VARIANT__COUNT]; /* by build variant; NULL if failed */
 	struct ref_build *ref;         /* shared by the workers */

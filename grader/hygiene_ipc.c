@@ -69,19 +69,21 @@ int hygiene_ipc_scan(const char *dir, pid_t pid, double since, int remove,
 	int fd;
 
 	*out = NULL;
-	if (pid <= 0 || !(d = opendir(dir)))
+	if (pid < 0 || !(d = opendir(dir)))
 		return -1;
 	fd = dirfd(d);
 	snprintf(digits, sizeof(digits), "%d", (int)pid);
 	names = xcalloc(cap, sizeof(*names));
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || !find_number(de->d_name, digits))
+		if (de->d_name[0] == '.' ||
+		    (pid > 0 && !find_number(de->d_name, digits)))
 			continue;
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
 		/* an older object whose name holds a pid that was reused */
-		if ((double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9 <
+		if (pid > 0 &&
+		    (double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9 <
 		    since - TIME_SLACK_S)
 			continue;
 		if (n + 1 >= cap) {
@@ -112,12 +114,21 @@ void hygiene_ipc_check(struct grade_ctx *c, enum variant v,
 	/* spawn's clock is the monotonic one: the start on the wall clock */
 	double since = realtime_now() - (now_seconds() - sp->t_start);
 	char **names = NULL, *shown;
-	int n, i, sem;
+	int n, i, sem, private;
 
-	n = hygiene_ipc_scan(SHM_DIR, sp->pid, since, 1, &names);
+	/* a sandboxed run had a /dev/shm of its own: all in it is the run's */
+	private = c->shmdir != NULL;
+	n = private ? hygiene_ipc_scan(c->shmdir, 0, since, 1, &names) : 0;
+	if (n <= 0) {
+		strv_free(names);
+		names = NULL;
+		private = 0;
+		n = hygiene_ipc_scan(SHM_DIR, sp->pid, since, 1, &names);
+	}
 	for (i = 0; i < n; i++) {
 		sem = !strncmp(names[i], "sem.", 4);
-		shown = hygiene_ipc_pattern(sem ? names[i] + 4 : names[i], sp->pid);
+		shown = private ? xstrdup(sem ? names[i] + 4 : names[i])
+				: hygiene_ipc_pattern(sem ? names[i] + 4 : names[i], sp->pid);
 		if (sem)
 			grade_add_hygiene_finding(
 			    c, v, "sem-leftover",

@@ -7,7 +7,10 @@
  * grader looks in /dev/shm for objects the run made and left, reports each
  * as a hygiene finding (`shm-leftover`, `sem-leftover`) and removes it.
  *
- * Telling the run's objects from those of runs going on at the same time
+ * A sandboxed run's /dev/shm is a directory of its own (WORK/shm-<tag>,
+ * bound there by the sandbox): everything left in it is the run's. Without
+ * the sandbox, telling the run's objects from those of runs going on at
+ * the same time
  * (`grader validate` grades two fixtures at once) needs a mark of the run:
  * an object is the run's when its name holds the pid of the run's main
  * process as a whole number ("/shmcount-4242", "/sem.park.4242") and it
@@ -27,7 +30,8 @@
 
 /* The entries of dir (normally "/dev/shm") that the run of main process
  * `pid`, started at `since` (seconds, CLOCK_REALTIME), left: names into *out
- * (NULL-terminated, the caller frees with strv_free). With `remove`, each
+ * (NULL-terminated, the caller frees with strv_free); pid 0: every entry
+ * (a run's private directory). With `remove`, each
  * one is also unlinked. Returns the count, or -1 when dir cannot be read
  * (no /dev/shm: nothing to find). */
 int hygiene_ipc_scan(const char *dir, pid_t pid, double since, int remove,

@@ -99,6 +99,7 @@ struct sandbox {
 	struct lent lent[MAX_BINDS];
 	size_t nlent;
 	char *d_proc, *d_dev, *d_shm, *d_tmp, *d_mqueue;
+	char *shm_src;            /* bound on /dev/shm, or NULL: a tmpfs */
 	char *dev_dst[8], *dev_src[8];
 	char *d_fd_link, *d_stdin, *d_stdout, *d_stderr;
 	char tmpfs_opts[96], dev_opts[64], root_opts[64];
@@ -440,6 +441,7 @@ struct sandbox *sandbox_prepare(enum sandbox_level level,
 	sb->d_proc = xstrdup(NEWROOT "/proc");
 	sb->d_dev = xstrdup(NEWROOT "/dev");
 	sb->d_shm = xstrdup(NEWROOT "/dev/shm");
+	sb->shm_src = rq->shm_dir ? xstrdup(rq->shm_dir) : NULL;
 	sb->d_mqueue = xstrdup(NEWROOT "/dev/mqueue");
 	sb->d_tmp = xstrdup(NEWROOT "/tmp");
 	sb->d_fd_link = xstrdup(NEWROOT "/dev/fd");
@@ -476,6 +478,7 @@ void sandbox_release(struct sandbox *sb)
 	free(sb->d_proc);
 	free(sb->d_dev);
 	free(sb->d_shm);
+	free(sb->shm_src);
 	free(sb->d_mqueue);
 	free(sb->d_tmp);
 	free(sb->d_fd_link);
@@ -615,7 +618,7 @@ static int loopback_up(void)
 
 int sandbox_enter(const struct sandbox *sb)
 {
-	int fds[MAX_BINDS];
+	int fds[MAX_BINDS], shm_fd;
 	size_t i;
 	int err = 0;
 
@@ -637,6 +640,10 @@ int sandbox_enter(const struct sandbox *sb)
 		if (fds[i] < 0)
 			return errno;
 	}
+	shm_fd = -1;
+	if (sb->shm_src &&
+	    (shm_fd = open(sb->shm_src, O_PATH | O_CLOEXEC | O_DIRECTORY)) < 0)
+		return errno;
 	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, sb->root_opts) < 0)
 		return errno;
 	/* private /tmp, then /dev and /proc, then the binds, parents first */
@@ -662,8 +669,19 @@ int sandbox_enter(const struct sandbox *sb)
 		return errno;
 	if ((err = make_dirs(sb->d_shm)) != 0)
 		return err;
-	if (mount("tmpfs", sb->d_shm, "tmpfs", MS_NOSUID | MS_NODEV, sb->tmpfs_opts) < 0)
+	if (shm_fd >= 0) {
+		/* the grader's per-run directory (opened before the tmpfs hid
+		 * it): objects left there are seen after the run */
+		if ((err = bind_fd(shm_fd, sb->d_shm, 0)) != 0)
+			return err;
+		close(shm_fd);
+		if (mount("none", sb->d_shm, "none",
+			  MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			return errno;
+	} else if (mount("tmpfs", sb->d_shm, "tmpfs", MS_NOSUID | MS_NODEV,
+			 sb->tmpfs_opts) < 0) {
 		return errno;
+	}
 	if ((err = make_dirs(sb->d_mqueue)) != 0)
 		return err;
 	if (mount("mqueue", sb->d_mqueue, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,

@@ -86,6 +86,10 @@ struct sandbox_request {
 	const char *cwd;           /* NULL: the grader's cwd */
 	int join_netns;            /* 1: the child joins the caller's network
 				      namespace (no new one) */
+	const char *shm_dir;       /* a directory of the grader's to be the
+				      run's /dev/shm (what the run leaves
+				      there stays visible to the grader);
+				      NULL: a private tmpfs */
 };
 
 /* The most a run can get here, probed once per process: SANDBOX_ROOT for

@@ -1080,6 +1080,7 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 		rq.argv = sp->argv;
 		rq.envp = pl.envp;
 		rq.cwd = sp->cwd;
+		rq.shm_dir = sp->shm_dir;
 		rq.join_netns = sp->netns_fd > 0;
 		sb = sandbox_prepare(level, &rq, e);
 		if (!sb) {

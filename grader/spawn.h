@@ -105,6 +105,8 @@ struct spawn {
 				     so keys written with spawn_pty_write()
 				     signal the foreground group as a
 				     keyboard does and are not echoed. */
+	const char *shm_dir;      /* sandboxed runs: this directory is the
+				     run's /dev/shm (NULL: a private tmpfs) */
 	int netns_fd;             /* > 0: the child joins this network
 				     namespace (setns) before exec */
 	int no_sandbox;           /* 1: no sandbox for this run (a trusted
