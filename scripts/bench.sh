@@ -8,8 +8,8 @@
 #      under `xargs -P2`; submissions per minute.
 #   3. peak memory (RSS) of the batch process at 100 and 400 submissions.
 #   4. the cached second run of the 100 against the first.
-# Part 1 (per test, against `grader grade --dry-run`) is another script's:
-# its place in results.md is marked.
+#   1. per test, against the commands `grader grade --dry-run` prints,
+#      run bare: scripts/bench-pertest.sh (its section is inserted here).
 #
 # The exercise is grader/tests/data/cli/upper (4 tests, one against the
 # reference solution): small and fixed, so the figures measure the grader,
@@ -31,6 +31,10 @@ trap 'rm -rf "$W"' EXIT
 mkdir -p bench
 
 [ -x "$G" ] || { echo "bench: build the grader first (make)" >&2; exit 2; }
+
+echo "bench: part 1, per test (scripts/bench-pertest.sh)" >&2
+part1=$(bash scripts/bench-pertest.sh 2>&1) || part1="(part 1 failed:
+$part1)"
 
 gen() { # gen DIR COUNT
 	local i
@@ -131,7 +135,7 @@ Submissions: the correct solution, each with a different comment.
 
 <!-- BENCH PART 1: per-test ratio against the commands of \`grader grade
      --dry-run\`, written by another script; keep this marker. -->
-(not measured here)
+$part1
 
 ## 2. Batch: $N submissions, -j2
 
