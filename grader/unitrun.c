@@ -192,10 +192,12 @@ int unit_run_start(struct unit_run *r, const char *workdir, struct error *e)
 
 	r->dir = xasprintf("%s/unit/runs/%ld-%lu", workdir, (long)getpid(), ++seq);
 	r->rundir = path_join(r->dir, "run");
-	r->fifo = path_join(r->dir, "rec");
+	/* in the run's cwd: the one directory a sandboxed run can both see
+	 * and write (the record's nonce, not the path, is the secret) */
+	r->fifo = path_join(r->rundir, ".grader-record");
 	if (rm_rf(r->dir) < 0 || mkdir_p(r->rundir) < 0)
 		return error_set(e, "%s: %s", r->dir, strerror(errno));
-	if (mkfifo(r->fifo, 0600) < 0)
+	if (mkfifo(r->fifo, 0600) < 0 || chmod(r->fifo, 0666) < 0)
 		return error_set(e, "mkfifo %s: %s", r->fifo, strerror(errno));
 	/* read and write: the runner's open for writing never blocks, and
 	 * the record stays readable after the runner ended */

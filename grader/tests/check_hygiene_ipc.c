@@ -94,7 +94,26 @@ START_TEST(scan_without_dir)
 
 	ck_assert_int_eq(hygiene_ipc_scan("/nonexistent/shm", 4242, 0, 0, &names), -1);
 	ck_assert_ptr_null(names);
-	ck_assert_int_eq(hygiene_ipc_scan("/tmp", 0, 0, 0, &names), -1);
+	ck_assert_int_eq(hygiene_ipc_scan("/tmp", -1, 0, 0, &names), -1);
+}
+END_TEST
+
+/* pid 0: a run's private /dev/shm, where every entry is the run's. */
+START_TEST(scan_private_dir_takes_everything)
+{
+	char *d = make_temp_dir("shm"), *a = path_join(d, "fixed"), *b = path_join(d, "sem.x");
+	char **names = NULL;
+
+	ck_assert_int_eq(write_file_atomic(a, "x", 1), 0);
+	ck_assert_int_eq(write_file_atomic(b, "x", 1), 0);
+	ck_assert_int_eq(hygiene_ipc_scan(d, 0, 0, 1, &names), 2);
+	ck_assert_int_eq(access(a, F_OK), -1);
+	ck_assert_int_eq(access(b, F_OK), -1);
+	strv_free(names);
+	rm_rf(d);
+	free(a);
+	free(b);
+	free(d);
 }
 END_TEST
 
@@ -121,6 +140,7 @@ Suite *make_hygiene_ipc_suite(void)
 
 	tcase_add_test(t, scan_finds_the_runs_objects);
 	tcase_add_test(t, scan_without_dir);
+	tcase_add_test(t, scan_private_dir_takes_everything);
 	tcase_add_test(t, pattern_hides_the_pid);
 	suite_add_tcase(s, t);
 	return s;

@@ -41,6 +41,8 @@ static char *object(const char *name, const char *code)
 
 	ck_assert_int_eq(write_file_atomic(c, code, strlen(code)), 0);
 	spawn_init(&sp);
+	/* compiling the test's own objects into its own directory */
+	sp.no_sandbox = 1;
 	sp.argv = argv;
 	sp.wall_s = 60;
 	sp.merge_stderr = 1;
