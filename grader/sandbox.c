@@ -100,6 +100,7 @@ struct sandbox {
 	size_t nlent;
 	char *d_proc, *d_dev, *d_shm, *d_tmp, *d_mqueue;
 	char *shm_src;            /* bound on /dev/shm, or NULL: a tmpfs */
+	const char *cwd_rw;       /* while preparing: the writable cwd */
 	char *dev_dst[8], *dev_src[8];
 	char *d_fd_link, *d_stdin, *d_stdout, *d_stderr;
 	char tmpfs_opts[96], dev_opts[64], root_opts[64];
@@ -307,8 +308,15 @@ static void named_path(struct sandbox *sb, const char *text, size_t len,
 	struct stat st;
 
 	if (real) {
-		if (!system_path(real) && stat(real, &st) == 0)
+		if (sb->cwd_rw && under(real, sb->cwd_rw)) {
+			/* inside the writable cwd, so already seen through it;
+			 * a directory there (a server's served directory) is
+			 * lent for writing like the cwd itself */
+			if (stat(real, &st) == 0 && S_ISDIR(st.st_mode))
+				lend_dir(sb, real);
+		} else if (!system_path(real) && stat(real, &st) == 0) {
 			add_bind(sb, real, BIND_RO, S_ISDIR(st.st_mode));
+		}
 	} else if (errno == ENOENT) {
 		char *slash = strrchr(p, '/');
 
@@ -421,8 +429,10 @@ struct sandbox *sandbox_prepare(enum sandbox_level level,
 			cwd_parent = NULL;
 		}
 		add_bind(sb, cwd_real, rq->cwd ? BIND_RW : BIND_RO, 1);
-		if (rq->cwd)
+		if (rq->cwd) {
 			lend_dir(sb, cwd_real);
+			sb->cwd_rw = cwd_real;
+		}
 	}
 	if (rq->path)
 		named_paths(sb, rq->path, cwd_parent);
@@ -435,6 +445,7 @@ struct sandbox *sandbox_prepare(enum sandbox_level level,
 			named_paths(sb, eq + 1, cwd_parent);
 	}
 	qsort(sb->b, sb->nb, sizeof(sb->b[0]), cmp_bind);
+	sb->cwd_rw = NULL;
 	free(cwd_real);
 	free(cwd_parent);
 

@@ -1081,7 +1081,7 @@ static int start_once(struct spawn *sp, int use_cgroup, struct error *e)
 		rq.envp = pl.envp;
 		rq.cwd = sp->cwd;
 		rq.shm_dir = sp->shm_dir;
-		rq.join_netns = sp->netns_fd > 0;
+		rq.join_netns = sp->netns_fd > 0 || sp->host_net;
 		sb = sandbox_prepare(level, &rq, e);
 		if (!sb) {
 			free(path);

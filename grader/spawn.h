@@ -107,6 +107,10 @@ struct spawn {
 				     keyboard does and are not echoed. */
 	const char *shm_dir;      /* sandboxed runs: this directory is the
 				     run's /dev/shm (NULL: a private tmpfs) */
+	int host_net;             /* sandboxed runs: keep the grader's network
+				     namespace (no private one) -- for a
+				     server the grader must reach where no
+				     namespace of its own can be made */
 	int netns_fd;             /* > 0: the child joins this network
 				     namespace (setns) before exec */
 	int no_sandbox;           /* 1: no sandbox for this run (a trusted

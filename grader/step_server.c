@@ -656,6 +656,7 @@ static char *hpa_transfer(struct srv_run *run, const struct server_action *a,
 	sp.merge_stderr = 1;
 	sp.output = TFTP_HPA_OUTPUT;
 	sp.netns_fd = run->ns.fd >= 0 ? run->ns.fd : 0;
+	sp.host_net = run->ns.fd < 0; /* the fallback: the host's loopback */
 	if (spawn_run(&sp, &e) < 0) {
 		msg = xasprintf("cannot run tftp: %s", e.msg);
 		goto out;
@@ -1365,6 +1366,7 @@ int step_server(struct grade_ctx *c, enum variant v, struct test_outcome *row,
 	cmd = command_text(argv, c->program[build_variant_of(v)], run.dir);
 	run_log(&run, "server: %s   (DIR: the served directory)", cmd);
 	sp.netns_fd = run.ns.fd >= 0 ? run.ns.fd : 0;
+	sp.host_net = run.ns.fd < 0; /* the fallback: the host's loopback */
 	sp.stdin_path = NULL;
 	if (spawn_start(&sp, e) < 0) {
 		rc = -1;
