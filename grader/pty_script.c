@@ -413,7 +413,12 @@ static pid_t resolve(struct spawn *sp, struct pty_run *r, const char *role)
 		if (!v)
 			return 0;
 		pid = strtol(v, &end, 10);
-		return *end || pid <= 0 ? 0 : (pid_t)pid;
+		if (*end || pid <= 0)
+			return 0;
+		/* the program printed the pid it sees, which inside the
+		 * sandbox's pid namespace is not the grader's */
+		pid = spawn_host_pid(sp, (pid_t)pid);
+		return pid > 0 ? (pid_t)pid : 0;
 	}
 	if (!r->ended)
 		procwatch_sample(r->pw, sp);

@@ -2253,3 +2253,51 @@ void spawn_abort_all(double grace_s)
 			break;
 	}
 }
+
+/* The innermost pid of NSpid in /proc/PID/status (the pid the process
+ * sees as its own), or -1. */
+static pid_t inner_pid(pid_t pid)
+{
+	char path[64], text[4096], *l;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	do
+		r = read(fd, text, sizeof(text) - 1);
+	while (r < 0 && errno == EINTR);
+	close(fd);
+	if (r <= 0)
+		return -1;
+	text[r] = '\0';
+	if (!(l = strstr(text, "\nNSpid:")))
+		return pid;
+	l += 7;
+	for (;;) {
+		char *end;
+		long v = strtol(l, &end, 10);
+
+		if (end == l)
+			return -1;
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (*end == '\n' || !*end)
+			return (pid_t)v;
+		l = end;
+	}
+}
+
+pid_t spawn_host_pid(struct spawn *sp, pid_t seen)
+{
+	pid_t *pids, found = -1;
+	int n = spawn_pids(sp, &pids), i;
+
+	for (i = 0; i < n && found < 0; i++)
+		if (inner_pid(pids[i]) == seen)
+			found = pids[i];
+	free(pids);
+	return found;
+}

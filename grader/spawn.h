@@ -232,6 +232,10 @@ int spawn_pids(struct spawn *sp, pid_t **out);
  * finds nothing to kill. */
 void spawn_abort_all(double grace_s);
 
+/* The grader's pid of the run's process whose own pid (as it printed it:
+ * inside the sandbox's pid namespace) is `seen`; -1 if none is alive. */
+pid_t spawn_host_pid(struct spawn *sp, pid_t seen);
+
 /* Sends sig to one process of the run, after checking that it is one
  * (spawn_pids); -1 with ESRCH otherwise. */
 int spawn_kill_pid(struct spawn *sp, pid_t pid, int sig);

@@ -221,12 +221,6 @@ START_TEST(test_run_keys_and_signals)
 {
 	struct played p;
 
-	/* KNOWN GAP: `signal: {to: $kid}` takes a pid the program printed,
-	 * which inside the sandbox's pid namespace is not the host's; the
-	 * step does not translate it yet (no exercise uses it). The script
-	 * logic is tested on a run without the sandbox. */
-	setenv("GRADER_NO_SANDBOX", "1", 1);
-
 	play(&p, PTY1
 	     "      - expect: '^child ([0-9]+) ready$'\n"
 	     "        capture: kid\n"
