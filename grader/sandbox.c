@@ -308,12 +308,13 @@ static void named_path(struct sandbox *sb, const char *text, size_t len,
 	struct stat st;
 
 	if (real) {
-		if (sb->cwd_rw && under(real, sb->cwd_rw)) {
-			/* inside the writable cwd, so already seen through it;
-			 * a directory there (a server's served directory) is
-			 * lent for writing like the cwd itself */
-			if (stat(real, &st) == 0 && S_ISDIR(st.st_mode))
-				lend_dir(sb, real);
+		if (sb->cwd_rw && strcmp(real, sb->cwd_rw) &&
+		    under(real, sb->cwd_rw) && stat(real, &st) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			/* a directory inside the writable cwd (a server's
+			 * served directory): seen through the cwd, and lent
+			 * for writing like it */
+			lend_dir(sb, real);
 		} else if (!system_path(real) && stat(real, &st) == 0) {
 			add_bind(sb, real, BIND_RO, S_ISDIR(st.st_mode));
 		}
