@@ -298,11 +298,16 @@ int step_unit(struct grade_ctx *c, enum variant v, struct test_outcome *row,
 	struct unit_pending p;
 	struct unit_build ub;
 	struct run_eval first_fail, last;
-	int have_fail = 0, i;
+	int have_fail = 0, i, rc;
+	char *wdir;
 
 	kept_reset(c->workdir);
-	if (unit_build_get(c->s, t, c->o->submission_dir, c->workdir, v, &ub,
-			   e) < 0)
+	/* each variant's worker builds in a directory of its own: two
+	 * sandboxed compilers (two uids) must never share one */
+	wdir = xasprintf("%s/build-unit-%s", c->workdir, c->tag);
+	rc = unit_build_get(c->s, t, c->o->submission_dir, wdir, v, &ub, e);
+	free(wdir);
+	if (rc < 0)
 		return -1;
 	if (!ub.ok) {
 		row->verdict = ub.verdict;

@@ -39,6 +39,9 @@ trap 'rm -rf "$stage"' EXIT
 
 mkdir -p "$stage/grader" "$stage/scripts" "$stage/exercises"
 cp grader/*.c grader/*.h "$stage/grader/"
+# what is built beside the grader or compiled into students' tests:
+# the perturbation library and the unit-test runner
+cp -R grader/runtime "$stage/grader/"
 cp Makefile VERSION "$stage/"
 cp scripts/install-deps.sh "$stage/scripts/"
 cp -R "exercises/$exercise" "$stage/exercises/"
