@@ -32,6 +32,54 @@ static int parse_verdict(const struct ynode *n, const char *what,
 	return rc;
 }
 
+/* `any`, one verdict, or a non-empty sequence of them. */
+static int parse_verdict_set(const struct ynode *n, const char *what,
+			     verdict_set *set, struct error *e)
+{
+	enum verdict v;
+	size_t i;
+
+	*set = 0;
+	if (n->type == YNODE_SCALAR && !strcmp(n->value, "any")) {
+		*set = VERDICT_SET_ANY;
+		return 0;
+	}
+	if (n->type != YNODE_SEQ) {
+		if (parse_verdict(n, what, &v, e) < 0)
+			return -1;
+		*set = 1u << v;
+		return 0;
+	}
+	if (n->n == 0)
+		return error_at(e, n->file, n->line, n->col,
+				"%s: an empty list of verdicts (write `any`, or the verdicts the test may get)",
+				what);
+	for (i = 0; i < n->n; i++) {
+		if (parse_verdict(n->items[i], what, &v, e) < 0)
+			return -1;
+		*set |= 1u << v;
+	}
+	return 0;
+}
+
+/* "timeout", "timeout or wrong_output", "any verdict" */
+static void describe_set(struct buf *b, verdict_set set)
+{
+	int v, first = 1;
+
+	if (set == VERDICT_SET_ANY) {
+		buf_addf(b, "any verdict");
+		return;
+	}
+	for (v = 0; v < VERDICT__COUNT; v++) {
+		if (!(set & (1u << v)))
+			continue;
+		buf_addf(b, "%s%s", first ? "" : " or ",
+			 verdict_name((enum verdict)v));
+		first = 0;
+	}
+}
+
 /* A verdicts key is "test" or "test [variant]". */
 static int check_test_key(const struct spec *s, const struct ynode *k,
 			  struct error *e)
@@ -118,7 +166,7 @@ int expect_load(const char *path, const struct spec *s,
 	x = xcalloc(1, sizeof(*x));
 	x->path = xstrdup(path);
 	x->build_ok = 1;
-	x->others = VERDICT_PASSED;
+	x->others = 1u << VERDICT_PASSED;
 	if (ynode_expect(root, YNODE_MAP, "expect.yaml", e) < 0 ||
 	    ymap_check_keys(root, top_keys, "expect.yaml", e) < 0)
 		goto fail;
@@ -143,9 +191,7 @@ int expect_load(const char *path, const struct spec *s,
 		free(b);
 	}
 	if ((n = ymap_get(root, "others"))) {
-		if (n->type == YNODE_SCALAR && !strcmp(n->value, "any"))
-			x->others_any = 1;
-		else if (parse_verdict(n, "others", &x->others, e) < 0)
+		if (parse_verdict_set(n, "others", &x->others, e) < 0)
 			goto fail;
 	}
 	if ((n = ymap_get(root, "score"))) {
@@ -176,9 +222,7 @@ int expect_load(const char *path, const struct spec *s,
 
 			if (check_test_key(s, k, e) < 0)
 				goto fail;
-			if (val->type == YNODE_SCALAR && !strcmp(val->value, "any"))
-				ev->any = 1;
-			else if (parse_verdict(val, k->value, &ev->verdict, e) < 0)
+			if (parse_verdict_set(val, k->value, &ev->set, e) < 0)
 				goto fail;
 			ev->test = xstrdup(k->value);
 			ev->line = k->line;
@@ -266,22 +310,19 @@ int expect_compare(const struct fixture_expect *x, const struct grade_result *r,
 	for (i = 0; i < r->ntests; i++) {
 		const struct test_outcome *t = &r->tests[i];
 		const struct expect_verdict *ev = find(x, t->name, t->variant);
-		enum verdict want;
+		verdict_set want;
 
-		if (ev && ev->any)
-			continue;
 		if (ev)
-			want = ev->verdict;
-		else if (x->others_any)
-			continue;
-		else if (!x->build_ok)
-			want = VERDICT_COMPILE_ERROR;
+			want = ev->set;
+		else if (!x->build_ok && x->others != VERDICT_SET_ANY)
+			want = 1u << VERDICT_COMPILE_ERROR;
 		else
 			want = x->others;
-		if (t->verdict != want) {
-			buf_addf(diffs, "%s [%s]: expected %s, got %s%s%s\n",
-				 t->name, variant_name(t->variant),
-				 verdict_name(want), verdict_name(t->verdict),
+		if (!(want & (1u << t->verdict))) {
+			buf_addf(diffs, "%s [%s]: expected ", t->name,
+				 variant_name(t->variant));
+			describe_set(diffs, want);
+			buf_addf(diffs, ", got %s%s%s\n", verdict_name(t->verdict),
 				 t->message ? ": " : "",
 				 t->message ? t->message : "");
 			ndiff++;

@@ -8,9 +8,10 @@
  *   verdicts:              # test name -> verdict, for every variant of it,
  *     big-8mib: timeout    # or "test [variant]" -> verdict for that variant only
  *     "echo [asan]": finding
+ *     ready: [timeout, wrong_output]   # either one (a race between two bugs)
  *   findings:              # findings that must be reported (others may be too)
  *     - {kind: heap-use-after-free, file: echo.c, line: 12}
- *   others: passed         # every test not listed: passed (default) | any | <verdict>
+ *   others: passed         # every test not listed: passed (default) | any | <verdict> | [<verdict>, ...]
  *   score: {min: 0, max: 4}   # optional bounds on the total score
  *   note: "..."            # free text, for the instructor
  *   observed: "..."        # free text: what was seen when the bug was made
@@ -25,10 +26,16 @@
 #include "result.h"
 #include "spec.h"
 
+/* A set of verdicts, one bit per enum verdict: a test whose outcome is a
+ * race between two failures (a stopped process that hangs, or a signal
+ * that kills it first) declares both, `[timeout, wrong_output]`; `any`
+ * is every bit. */
+typedef unsigned verdict_set;
+#define VERDICT_SET_ANY ((verdict_set)((1u << VERDICT__COUNT) - 1))
+
 struct expect_verdict {
 	char *test;
-	int any;              /* `any`: whatever it gets */
-	enum verdict verdict;
+	verdict_set set;
 	int line, col;
 };
 
@@ -44,8 +51,7 @@ struct fixture_expect {
 	int build_ok;                /* 1: must build; 0: must be a compile error */
 	struct expect_verdict *verdicts;
 	size_t nverdicts;
-	int others_any;              /* 1: tests not listed may get anything */
-	enum verdict others;         /* otherwise: what they must get */
+	verdict_set others;          /* what tests not listed may get */
 	int has_min, has_max;
 	double score_min, score_max;
 	struct expect_finding *findings;
