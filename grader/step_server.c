@@ -1043,6 +1043,18 @@ static int seed_files(struct srv_run *run, char **problem)
 			free(outdir);
 			return -1;
 		}
+		/* writable by the server whatever its uid: under the sandbox it
+		 * runs as a uid of its own, and a server that overwrites a file
+		 * must be caught by the checks after the run ("'a.txt'
+		 * changed"), as on a student's own machine, not stopped by a
+		 * permission only the sandbox adds */
+		if (chmod(path, 0666) < 0) {
+			*problem = xasprintf("cannot chmod %s: %s", path, strerror(errno));
+			free(data);
+			free(path);
+			free(outdir);
+			return -1;
+		}
 		free(path);
 		if (f->outside)
 			free(data);
