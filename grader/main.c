@@ -8,6 +8,7 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "runfs.h"
 #include "signals.h"
 #include "spawn.h"
 
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(commands[i].name, name)) {
+			/* before any thread: it moves only the calling one */
+			runfs_init();
 			signals_setup();
 			spawn_setup_process();
 			return commands[i].run(argc - 1, argv + 1);

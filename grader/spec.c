@@ -39,6 +39,8 @@
 #define DEF_OUTPUT (8LL << 20)
 #define DEF_PROCESSES 64
 #define DEF_OPEN_FILES 256
+#define DEF_DISK (256LL << 20)
+#define DEF_INODES 16384
 #define DEF_BUILD_TIMEOUT_S 60.0
 #define DEF_ABS_TOL 1e-9
 #define DEF_GEN_MAX_LEN 80
@@ -298,13 +300,14 @@ int spec_enum_value(const struct ynode *n, const char *what,
 
 static const char *const limit_keys[] = { "wall_time", "cpu_time", "memory",
 					  "output",    "processes", "open_files",
-					  NULL };
+					  "disk",      "inodes",    NULL };
 
 static void limits_unset(struct spec_limits *l)
 {
 	l->wall_s = l->cpu_s = -1;
 	l->memory = l->output = -1;
 	l->processes = l->open_files = -1;
+	l->disk = l->inodes = -1;
 }
 
 static int parse_limits(const struct ynode *map, const char *prefix,
@@ -349,6 +352,20 @@ static int parse_limits(const struct ynode *map, const char *prefix,
 			return -1;
 		l->open_files = (int)v;
 	}
+	if ((n = ymap_get(map, "disk"))) {
+		if (ynode_size(n, WHAT("disk"), &l->disk, e) < 0)
+			return -1;
+		/* a tmpfs smaller than a page holds nothing */
+		if (l->disk < (64LL << 10))
+			return error_at(e, n->file, n->line, n->col,
+					"%s: must be at least 64K", what);
+	}
+	if ((n = ymap_get(map, "inodes"))) {
+		/* the directory itself and a few files */
+		if (spec_int_in_range(n, WHAT("inodes"), 16, 16777216, &v, e) < 0)
+			return -1;
+		l->inodes = v;
+	}
 #undef WHAT
 	return 0;
 }
@@ -367,6 +384,8 @@ static void limits_resolve(struct spec_limits *out,
 	out->output = PICK(output, DEF_OUTPUT);
 	out->processes = PICK(processes, DEF_PROCESSES);
 	out->open_files = PICK(open_files, DEF_OPEN_FILES);
+	out->disk = PICK(disk, DEF_DISK);
+	out->inodes = PICK(inodes, DEF_INODES);
 #undef PICK
 }
 

@@ -66,6 +66,9 @@ struct spec_limits {
 	long long output;    /* bytes per stream (stdout, stderr); default 8 MiB */
 	int processes;       /* at most this many at once; default 64 */
 	int open_files;      /* RLIMIT_NOFILE; default 256 */
+	long long disk;      /* bytes the working directory may hold (its
+				tmpfs, runfs.h); default 256 MiB */
+	long long inodes;    /* files and directories in it; default 16384 */
 };
 
 /* Where a piece of text (stdin, or what a check expects) comes from. */

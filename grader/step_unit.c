@@ -146,6 +146,8 @@ static struct unit_run *new_run(const struct grade_ctx *c,
 		r->memory = t->limits.memory * 3;
 	r->processes = t->limits.processes;
 	r->open_files = t->limits.open_files;
+	r->disk = t->limits.disk;
+	r->inodes = t->limits.inodes;
 	r->output = t->limits.output;
 	return r;
 }

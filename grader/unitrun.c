@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runfs.h"
 #include "util.h"
 
 #define CHANNEL_MAGIC "GRADER-UNIT-1"
@@ -195,7 +196,8 @@ int unit_run_start(struct unit_run *r, const char *workdir, struct error *e)
 	/* in the run's cwd: the one directory a sandboxed run can both see
 	 * and write (the record's nonce, not the path, is the secret) */
 	r->fifo = path_join(r->rundir, ".grader-record");
-	if (rm_rf(r->dir) < 0 || mkdir_p(r->rundir) < 0)
+	if (rm_rf(r->dir) < 0 || mkdir_p(r->rundir) < 0 ||
+	    (r->disk > 0 && runfs_mount(r->rundir, r->disk, r->inodes) < 0))
 		return error_set(e, "%s: %s", r->dir, strerror(errno));
 	if (mkfifo(r->fifo, 0600) < 0 || chmod(r->fifo, 0666) < 0)
 		return error_set(e, "mkfifo %s: %s", r->fifo, strerror(errno));

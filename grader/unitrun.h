@@ -70,6 +70,7 @@ struct unit_run {
 	double wall_s, cpu_s;
 	long long memory, output;
 	int processes, open_files;
+	long long disk, inodes;   /* the run directory's tmpfs (runfs.h); 0: none */
 	enum variant v;
 	/* state and output */
 	char *dir;                       /* WORK/unit/runs/<n> */

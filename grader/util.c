@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -164,6 +165,18 @@ int mkdir_p(const char *path)
 
 /* Removes everything inside the directory dfd (consumed), never following a
  * symbolic link: a student's symlink to /etc is unlinked, not descended. */
+/* A directory that will not go away with EBUSY is a mount point: a run's
+ * working directory (runfs.h) whose grader was interrupted before it could
+ * unmount it. Ours to detach: it lies in the grader's own temporary tree,
+ * in the grader's own mount namespace. */
+static int unmount_at(int dfd, const char *name)
+{
+	char path[64 + 256];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dfd, name);
+	return umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+}
+
 static int rm_tree_at(int dfd)
 {
 	DIR *d = fdopendir(dfd);
@@ -196,7 +209,9 @@ static int rm_tree_at(int dfd)
 			}
 			if (sub >= 0 && rm_tree_at(sub) < 0)
 				rc = -1;
-			if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0)
+			if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 &&
+			    (errno != EBUSY || unmount_at(dirfd(d), de->d_name) < 0 ||
+			     unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0))
 				rc = -1;
 		} else if (unlinkat(dirfd(d), de->d_name, 0) < 0) {
 			rc = -1;
@@ -219,6 +234,10 @@ int rm_rf(const char *path)
 	if (fd < 0)
 		return -1;
 	rm_tree_at(fd);
+	if (rmdir(path) == 0)
+		return 0;
+	if (errno != EBUSY || umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+		return -1;
 	return rmdir(path);
 }
 

@@ -313,6 +313,8 @@ START_TEST(test_minimal_defaults)
 	ck_assert_int_eq(s->limits.output, 8LL << 20);
 	ck_assert_int_eq(s->limits.processes, 64);
 	ck_assert_int_eq(s->limits.open_files, 256);
+	ck_assert_int_eq(s->limits.disk, 256LL << 20);
+	ck_assert_int_eq(s->limits.inodes, 16384);
 	t = &s->tests[0];
 	ck_assert_int_eq(t->visibility, VIS_VISIBLE);
 	ck_assert_int_eq(t->in.kind, TEXT_NONE);
@@ -327,6 +329,38 @@ START_TEST(test_minimal_defaults)
 	ck_assert_int_eq(t->limits.open_files, 256);
 	ck_assert_double_eq(s->max_points, 1);
 	spec_free(s);
+}
+END_TEST
+
+/* limits.disk and limits.inodes (the working directory's tmpfs): the top
+ * level sets them, a test overrides one, bad values are located. */
+START_TEST(test_disk_limits)
+{
+	struct error e;
+	struct spec *s = parse_text("name: x\ntitle: X\nbuild: {sources: [x.c]}\n"
+				    "limits: {disk: 16M, inodes: 4096}\n"
+				    "tests:\n"
+				    "  - {name: a, points: 1}\n"
+				    "  - {name: b, points: 1, limits: {disk: 1G}}\n",
+				    &e);
+
+	ck_assert_msg(s != NULL, "%s", e.msg);
+	ck_assert_int_eq(s->tests[0].limits.disk, 16LL << 20);
+	ck_assert_int_eq(s->tests[0].limits.inodes, 4096);
+	ck_assert_int_eq(s->tests[1].limits.disk, 1LL << 30);
+	ck_assert_int_eq(s->tests[1].limits.inodes, 4096);
+	spec_free(s);
+
+	s = parse_text("name: x\ntitle: X\nbuild: {sources: [x.c]}\n"
+		       "limits: {disk: 4K}\ntests:\n  - {name: a, points: 1}\n", &e);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(e.line, 4);
+	ck_assert_ptr_nonnull(strstr(e.msg, "limits.disk: must be at least 64K"));
+	s = parse_text("name: x\ntitle: X\nbuild: {sources: [x.c]}\n"
+		       "limits: {inodes: 3}\ntests:\n  - {name: a, points: 1}\n", &e);
+	ck_assert_ptr_null(s);
+	ck_assert_ptr_nonnull(strstr(e.msg, "limits.inodes"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "got 3"));
 }
 END_TEST
 
@@ -649,7 +683,7 @@ static const struct invalid invalid[] = {
 	{ "build_no_program.yaml", 4, 12, { "'types.h'", "does not end in .c", "build.program" } },
 	{ "build_warnings.yaml", 5, 13, { "build.warnings", "'fatal'", "list, error, ignore" } },
 	{ "build_timeout.yaml", 5, 12, { "build.timeout", "expected a duration", "got 'soon'" } },
-	{ "limits_unknown_key.yaml", 6, 3, { "unknown key 'wall' in limits", "wall_time, cpu_time, memory, output, processes, open_files" } },
+	{ "limits_unknown_key.yaml", 6, 3, { "unknown key 'wall' in limits", "wall_time, cpu_time, memory, output, processes, open_files, disk, inodes" } },
 	{ "limits_bad_duration.yaml", 6, 14, { "limits.wall_time", "expected a duration", "got 'fast'" } },
 	{ "limits_bad_size.yaml", 8, 22, { "tests[0].limits.memory", "expected a size", "got 'lots'" } },
 	{ "limits_processes_zero.yaml", 9, 18, { "tests[0].limits.processes", "1..65536", "got 0" } },
@@ -1000,6 +1034,7 @@ Suite *make_spec_suite(void)
 	tcase_add_test(tc, test_minimal_defaults);
 	tcase_add_test(tc, test_cpu_follows_test_wall);
 	tcase_add_test(tc, test_leftover_files_default_and_override);
+	tcase_add_test(tc, test_disk_limits);
 	tcase_add_test(tc, test_perturb_defaults);
 	tcase_add_test(tc, test_bonus_not_in_max_points);
 	tcase_add_test(tc, test_inline_text_edge_cases);
