@@ -31,6 +31,7 @@
 #include "diff.h"
 #include "match.h"
 #include "report.h"
+#include "runfs.h"
 #include "spawn.h"
 #include "toolchain.h"
 #include "util.h"
@@ -203,6 +204,7 @@ int grade_prepare_run(struct grade_ctx *c, const char *program,
 	/* mkdir, not mkdir_p: a work directory removed by an interrupted
 	 * grader's clean-up (signals.h) must not come back */
 	if (rm_rf(rundir) < 0 || mkdir(rundir, 0755) < 0 ||
+	    runfs_mount(rundir, t->limits.disk, t->limits.inodes) < 0 ||
 	    (c->shmdir && (rm_rf(c->shmdir) < 0 || mkdir(c->shmdir, 0700) < 0 ||
 			   chmod(c->shmdir, 01777) < 0))) {
 		rc = error_set(e, "%s: %s", rundir, strerror(errno));
@@ -569,20 +571,33 @@ static char *finding_headline(const struct finding *f)
 /* "files left in the working directory: out.tmp, core (and 3 more)", or
  * NULL when the run left it empty. Names only: the directory is the
  * student's, and a symlink in it is listed, never followed. */
+static int not_dots(const struct dirent *de)
+{
+	return strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Sorted by name, bytewise: the order readdir gives differs between file
+ * systems (the cwd is a tmpfs as root, a plain directory otherwise), and
+ * the same files must make the same message, one finding. */
 static char *leftover_files(const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
+	struct dirent **list = NULL;
 	struct buf b;
+	int count = scandir(dir, &list, not_dots, by_name), i;
 	size_t n = 0;
 
-	if (!d)
+	if (count < 0)
 		return NULL;
 	buf_init(&b, 4096);
 	buf_adds(&b, "files left in the working directory: ");
-	while ((de = readdir(d)) != NULL) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
+	for (i = 0; i < count; i++) {
+		const struct dirent *de = list[i];
+
 		if (n < 5) {
 			const unsigned char *p = (const unsigned char *)de->d_name;
 			size_t k, len = strlen(de->d_name), shown = 0;
@@ -604,7 +619,9 @@ static char *leftover_files(const char *dir)
 		}
 		n++;
 	}
-	closedir(d);
+	for (i = 0; i < count; i++)
+		free(list[i]);
+	free(list);
 	if (!n) {
 		buf_release(&b);
 		return NULL;
@@ -1220,6 +1237,12 @@ static void pool_merge(struct pool *p)
 		free(pt->isolation);
 		free(pt->tests);
 		n += pt->nfindings;
+	}
+	if (r->isolation) {
+		char *with = xasprintf("%s; %s", r->isolation, runfs_words());
+
+		free(r->isolation);
+		r->isolation = with;
 	}
 	/* findings: an insertion merge by test index, stable */
 	r->findings = xcalloc(n + 1, sizeof(*r->findings));

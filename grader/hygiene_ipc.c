@@ -108,6 +108,49 @@ static double realtime_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* What the init found in the run's IPC namespace at the main process's
+ * exit: one finding per object. Keys are shown in hex as ipcs shows them;
+ * the message does not hold the id (new every run), so the same forgotten
+ * removal in every run is one finding. */
+static void sysv_and_mq_findings(struct grade_ctx *c, enum variant v,
+				 const struct spawn *sp)
+{
+	static const struct {
+		const char *kind, *what, *fix;
+	} k[] = {
+		[IPC_KIND_SHM] = { "sysv-shm-leftover", "System V shared memory segment",
+				   "shmget without shmctl(IPC_RMID)" },
+		[IPC_KIND_MSG] = { "sysv-msg-leftover", "System V message queue",
+				   "msgget without msgctl(IPC_RMID)" },
+		[IPC_KIND_SEM] = { "sysv-sem-leftover", "System V semaphore set",
+				   "semget without semctl(IPC_RMID)" },
+	};
+	int i;
+
+	for (i = 0; i < sp->nipc_left; i++) {
+		const struct ipc_object *o = &sp->ipc_left[i];
+		char key[32];
+
+		if (o->kind == IPC_KIND_MQ) {
+			grade_add_hygiene_finding(
+			    c, v, "mq-leftover",
+			    xasprintf("the message queue /%s still existed when the program exited (mq_open without mq_unlink); it went with the run's IPC namespace",
+				      o->name));
+			continue;
+		}
+		if (o->kind < IPC_KIND_SHM || o->kind > IPC_KIND_SEM)
+			continue;
+		if (o->key == 0)
+			snprintf(key, sizeof(key), "IPC_PRIVATE");
+		else
+			snprintf(key, sizeof(key), "0x%08x", (unsigned)o->key);
+		grade_add_hygiene_finding(
+		    c, v, k[o->kind].kind,
+		    xasprintf("a %s (key %s) still existed when the program exited (%s); it went with the run's IPC namespace",
+			      k[o->kind].what, key, k[o->kind].fix));
+	}
+}
+
 void hygiene_ipc_check(struct grade_ctx *c, enum variant v,
 		       const struct spawn *sp)
 {
@@ -125,6 +168,7 @@ void hygiene_ipc_check(struct grade_ctx *c, enum variant v,
 		private = 0;
 		n = hygiene_ipc_scan(SHM_DIR, sp->pid, since, 1, &names);
 	}
+	sysv_and_mq_findings(c, v, sp);
 	for (i = 0; i < n; i++) {
 		sem = !strncmp(names[i], "sem.", 4);
 		shown = private ? xstrdup(sem ? names[i] + 4 : names[i])

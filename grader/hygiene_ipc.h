@@ -20,6 +20,11 @@
  *
  * The finding's message names the object with the pid written as <pid>,
  * so the same forgotten unlink in every run is one finding.
+ *
+ * System V objects and POSIX message queues die with a sandboxed run's
+ * IPC namespace: the init's inventory at the main process's exit
+ * (ipcscan.h, spawn's ipc_left) becomes one `sysv-shm-leftover`,
+ * `sysv-msg-leftover`, `sysv-sem-leftover` or `mq-leftover` finding each.
  */
 #ifndef GRADER_HYGIENE_IPC_H
 #define GRADER_HYGIENE_IPC_H

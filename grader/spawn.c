@@ -34,6 +34,7 @@
 #define _GNU_SOURCE
 #include "spawn.h"
 #include "cgroup.h"
+#include "ipcscan.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -112,11 +113,15 @@ enum {
 	MSG_EXEC_OK,     /* the program's exec succeeded */
 	MSG_FAIL,        /* stage, value = errno: it could not be started */
 	MSG_STATUS,      /* value = the program's wait status */
+	MSG_IPC,         /* before MSG_STATUS: an IPC object left in the
+			    run's namespace; stage = enum ipc_kind, value =
+			    its System V key, name = a POSIX queue's */
 };
 struct init_msg {
 	int type;
 	int stage;
 	int value;
+	char name[IPC_NAME_MAX];
 };
 static int chan_read(int chan, struct init_msg *m, pid_t *pid);
 
@@ -707,9 +712,18 @@ static void close_keeping(int a, int b)
 	syscall(SYS_close_range, (unsigned)hi + 1, ~0U, 0U);
 }
 
+static void chan_send_msg(int chan, const struct init_msg *m)
+{
+	ssize_t w;
+
+	do
+		w = send(chan, m, sizeof(*m), MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+}
+
 static void chan_send(int chan, int type, int stage, int value)
 {
-	struct init_msg m = { type, stage, value };
+	struct init_msg m = { type, stage, value, "" };
 	ssize_t w;
 
 	do
@@ -727,7 +741,7 @@ static void init_fail(const struct child_plan *pl, int stage, int err)
  * the pid of SCM_CREDENTIALS into the receiver's namespace. */
 static void send_own_pid(int chan)
 {
-	struct init_msg m = { MSG_PID, 0, 0 };
+	struct init_msg m = { MSG_PID, 0, 0, "" };
 	struct iovec iov = { &m, sizeof(m) };
 	union {
 		char buf[CMSG_SPACE(sizeof(struct ucred))];
@@ -833,8 +847,21 @@ static void init_run(const struct child_plan *pl, int in_v2)
 			continue;
 		if (w < 0)
 			_exit(0);
-		if (w == pid)
+		if (w == pid) {
+			/* the inventory of the IPC namespace now, while it
+			 * lives: it ends with the run */
+			struct ipc_object left[SPAWN_IPC_MAX];
+			int n = ipcscan_all(left, SPAWN_IPC_MAX), i;
+
+			for (i = 0; i < n; i++) {
+				struct init_msg m = { MSG_IPC, left[i].kind,
+						      left[i].key, "" };
+
+				memcpy(m.name, left[i].name, sizeof(m.name));
+				chan_send_msg(pl->chan, &m);
+			}
 			chan_send(pl->chan, MSG_STATUS, 0, st);
+		}
 	}
 }
 
@@ -913,6 +940,15 @@ static void chan_poll(struct spawn *sp)
 			close_fd(&sp->chan);
 			mark_ended(sp);
 			break;
+		}
+		if (m.type == MSG_IPC && sp->nipc_left < SPAWN_IPC_MAX &&
+		    !sp->status_known) {
+			struct ipc_object *o = &sp->ipc_left[sp->nipc_left++];
+
+			o->kind = m.stage;
+			o->key = m.value;
+			memcpy(o->name, m.name, sizeof(o->name));
+			o->name[sizeof(o->name) - 1] = '\0';
 		}
 		if (m.type == MSG_STATUS && !sp->status_known) {
 			sp->status = m.value;
@@ -1372,6 +1408,7 @@ int spawn_start(struct spawn *sp, struct error *e)
 	sp->wall_used = sp->cpu_used = 0;
 	sp->peak_memory = 0;
 	sp->leftover = 0;
+	sp->nipc_left = 0;
 	sp->memory_enforced = 0;
 	sp->pid = 0;
 	sp->init_pid = 0;

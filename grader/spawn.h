@@ -66,6 +66,10 @@
 
 #include "buf.h"
 #include "error.h"
+#include "ipcscan.h"
+
+/* at most this many leftover IPC objects are reported per run */
+#define SPAWN_IPC_MAX 16
 
 enum spawn_outcome {
 	SPAWN_EXITED = 0,     /* exit_code is valid */
@@ -140,6 +144,11 @@ struct spawn {
 	long long peak_memory;    /* bytes (cgroup peak, or max RSS of one process) */
 	int leftover;             /* processes still alive after the main one
 				     exited, found and killed */
+	/* sandboxed runs: the System V objects and POSIX queues that existed
+	 * in the run's IPC namespace when its main process exited (the init
+	 * takes the inventory: ipcscan.h); they die with the namespace */
+	struct ipc_object ipc_left[SPAWN_IPC_MAX];
+	int nipc_left;
 	const char *isolation;    /* "cgroup" or "process-group+subreaper"
 				     (which mechanism tracked the tree),
 				     then "; " and the sandbox's own words:

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hygiene_ipc.h"
+#include "ipcscan.h"
 #include "util.h"
 
 static void touch(const char *dir, const char *name)
@@ -133,6 +134,67 @@ START_TEST(pattern_hides_the_pid)
 }
 END_TEST
 
+/* /proc/sysvipc's format, as captured on Linux 6.1: a header, then one
+ * line per object whose first two fields are the key (decimal, signed)
+ * and the id. A line cut at the end of the file is not an object. */
+START_TEST(ipcscan_reads_sysvipc_lines)
+{
+	static const char text[] =
+		"       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n"
+		"1701013615          0   600           0          0     0     0 60002 60002 60002 60002          0          0 1795000000\n"
+		"         0      32769   600           0          0     0     0 60002 60002 60002 60002          0          0 1795000000\n"
+		"-559038737      65538   666          12          1     2     0     0     0     0     0 1795000001          0 1795000000\n"
+		"  1234";
+	char *dir = make_temp_dir("ipcscan"), *file = path_join(dir, "msg");
+	struct ipc_object o[8];
+	int n = 0;
+
+	ck_assert_int_eq(write_file_atomic(file, text, sizeof(text) - 1), 0);
+	ck_assert_int_eq(ipcscan_sysv(file, IPC_KIND_MSG, o, &n, 8), 3);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(o[0].kind, IPC_KIND_MSG);
+	ck_assert_int_eq(o[0].key, 0x6563686f);
+	ck_assert_int_eq(o[1].key, 0);
+	ck_assert_int_eq((unsigned)o[2].key, 0xdeadbeefU);
+	/* the cap holds, and a missing file is nothing */
+	n = 0;
+	ck_assert_int_eq(ipcscan_sysv(file, IPC_KIND_SHM, o, &n, 2), 2);
+	ck_assert_int_eq(ipcscan_sysv("/nonexistent/sysvipc", IPC_KIND_SHM, o, &n, 8), 0);
+	ck_assert_int_eq(n, 2);
+	rm_rf(dir);
+	free(file);
+	free(dir);
+}
+END_TEST
+
+/* An mqueue directory: one object per entry, long names cut. */
+START_TEST(ipcscan_lists_queues)
+{
+	char *dir = make_temp_dir("mq"), *a = path_join(dir, "orders"),
+	     *b = path_join(dir, "a-very-long-queue-name-that-goes-on-and-on-beyond-the-cap");
+	struct ipc_object o[8];
+	int n = 0, i, seen = 0;
+
+	ck_assert_int_eq(write_file_atomic(a, "", 0), 0);
+	ck_assert_int_eq(write_file_atomic(b, "", 0), 0);
+	ck_assert_int_eq(ipcscan_mqueue(dir, o, &n, 8), 2);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(o[i].kind, IPC_KIND_MQ);
+		ck_assert_uint_lt(strlen(o[i].name), IPC_NAME_MAX);
+		if (!strcmp(o[i].name, "orders"))
+			seen |= 1;
+		else if (!strncmp(o[i].name, "a-very-long-queue-name", 22))
+			seen |= 2;
+	}
+	ck_assert_int_eq(seen, 3);
+	ck_assert_int_eq(ipcscan_mqueue("/nonexistent/mqueue", o, &n, 8), 0);
+	rm_rf(dir);
+	free(a);
+	free(b);
+	free(dir);
+}
+END_TEST
+
 Suite *make_hygiene_ipc_suite(void)
 {
 	Suite *s = suite_create("hygiene_ipc");
@@ -142,6 +204,8 @@ Suite *make_hygiene_ipc_suite(void)
 	tcase_add_test(t, scan_without_dir);
 	tcase_add_test(t, scan_private_dir_takes_everything);
 	tcase_add_test(t, pattern_hides_the_pid);
+	tcase_add_test(t, ipcscan_reads_sysvipc_lines);
+	tcase_add_test(t, ipcscan_lists_queues);
 	suite_add_tcase(s, t);
 	return s;
 }
