@@ -36,6 +36,7 @@
 #include "spawn.h"
 #include "summary_html.h"
 #include "unpack.h"
+#include "toolchain.h"
 #include "util.h"
 #include "variant.h"
 
@@ -994,6 +995,37 @@ static int write_outputs(const struct batch_exercise *ex, const struct roster *r
 	return rc;
 }
 
+/* The variants' toolchain probes, once for the whole batch rather than once
+ * per grading: run here, and shared with every `grade` child through
+ * GRADER_TOOLCHAIN_CACHE (toolchain.h), a file of this run's scratch
+ * directory, so that a toolchain installed or fixed since the last batch
+ * is probed anew. A variant found broken is each child's to report. */
+static void probe_once(struct batch_exercise *ex, size_t nex,
+		       const struct batch_opts *o)
+{
+	struct toolchain_status *st;
+	unsigned mask = 0;
+	size_t k, i, n;
+	struct error e;
+	char *dir, *file;
+
+	for (k = 0; k < nex; k++)
+		for (i = 0; i < ex[k].spec->ntests; i++)
+			mask |= test_variants(&ex[k].spec->tests[i], o->variants);
+	mask &= ~VARIANT_BIT(VARIANT_PLAIN);
+	if (!mask || getenv("GRADER_TOOLCHAIN_CACHE"))
+		return;
+	dir = path_join(ex[0].outdir, ".work");
+	file = xasprintf("%s/toolchain-%ld.json", dir, (long)getpid());
+	if (mkdir_p(dir) == 0) {
+		setenv("GRADER_TOOLCHAIN_CACHE", file, 1);
+		error_init(&e);
+		toolchain_check(mask, &st, &n, &e);
+	}
+	free(dir);
+	free(file);
+}
+
 int batch_run(struct batch_exercise *ex, size_t nex, const struct roster *r,
 	      const struct batch_opts *o, struct batch_counts *counts,
 	      struct error *e)
@@ -1030,6 +1062,8 @@ int batch_run(struct batch_exercise *ex, size_t nex, const struct roster *r,
 		rm_rf(p);
 		free(p);
 	}
+	if (nex > 0)
+		probe_once(ex, nex, o);
 
 	L.njobs = r->n * nex;
 	L.jobs = xcalloc(L.njobs ? L.njobs : 1, sizeof(struct job));

@@ -7,6 +7,7 @@
 #include "toolchain.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -581,6 +582,122 @@ out:
 	return rc;
 }
 
+/* ---- the probes' results shared between processes ----
+ *
+ * `grader batch` runs one `grade` process per submission, each of which
+ * would probe its variants again (a second or more for the valgrind
+ * ones). With GRADER_TOOLCHAIN_CACHE naming a file, results are read from
+ * it and written to it; they are trusted only when its key matches: the
+ * grader's version, this host and kernel, and the compiler and valgrind
+ * binaries as they are now (path, size, mtime). Test overrides (a fake
+ * compiler, simulated ASLR) never use the file. */
+
+static void cache_key(struct buf *b)
+{
+	static const char *const files[] = { VALGRIND, NULL };
+	struct utsname u;
+	struct stat st;
+	size_t i;
+
+	memset(&u, 0, sizeof(u));
+	uname(&u);
+	buf_addf(b, "grader %s; %s %s %s %s", GRADER_VERSION, u.nodename,
+		 u.sysname, u.release, u.machine);
+	for (i = 0; i < 2; i++) {
+		const char *f = i == 0 ? probe_cc() : files[0];
+
+		if (stat(f, &st) == 0)
+			buf_addf(b, "; %s %lld %lld", f, (long long)st.st_size,
+				 (long long)st.st_mtime);
+		else
+			buf_addf(b, "; %s missing", f);
+	}
+}
+
+static const char *cache_path(void)
+{
+	const char *p = getenv("GRADER_TOOLCHAIN_CACHE");
+
+	return p && *p && !test_cc && !simulate_aslr ? p : NULL;
+}
+
+/* Fills the variants of mask not probed yet from the file. */
+static void cache_load(unsigned mask)
+{
+	const char *path = cache_path();
+	json_t *root, *vs, *x;
+	struct buf key;
+	enum variant v;
+
+	if (!path || !(root = json_load_file(path, 0, NULL)))
+		return;
+	buf_init(&key, 4096);
+	cache_key(&key);
+	if (!json_is_string(json_object_get(root, "key")) ||
+	    strcmp(json_string_value(json_object_get(root, "key")), key.data))
+		goto out;
+	vs = json_object_get(root, "variants");
+	for (v = 0; v < VARIANT__COUNT; v++) {
+		json_t *problem;
+
+		if (!(mask & VARIANT_BIT(v)) || table[v].probed ||
+		    !(x = json_object_get(vs, variant_name(v))) ||
+		    !json_is_integer(json_object_get(x, "state")))
+			continue;
+		table[v].v = v;
+		table[v].probed = 1;
+		table[v].state = (enum toolchain_state)json_integer_value(json_object_get(x, "state"));
+		table[v].ok = table[v].state == TOOLCHAIN_OK ||
+			      table[v].state == TOOLCHAIN_DEGRADED;
+		problem = json_object_get(x, "problem");
+		table[v].problem = json_is_string(problem)
+					   ? xstrdup(json_string_value(problem)) : NULL;
+		table[v].seconds = 0;
+		use_setarch[v] = json_is_true(json_object_get(x, "setarch"));
+	}
+out:
+	buf_release(&key);
+	json_decref(root);
+}
+
+/* Writes every probed variant (atomically: children of a batch may read
+ * while another writes). */
+static void cache_save(void)
+{
+	const char *path = cache_path();
+	json_t *root, *vs;
+	struct buf key;
+	enum variant v;
+	char *text;
+
+	if (!path)
+		return;
+	buf_init(&key, 4096);
+	cache_key(&key);
+	root = json_object();
+	vs = json_object();
+	json_object_set_new(root, "key", json_string(key.data));
+	json_object_set_new(root, "variants", vs);
+	for (v = 0; v < VARIANT__COUNT; v++) {
+		json_t *x;
+
+		if (!table[v].probed)
+			continue;
+		x = json_object();
+		json_object_set_new(x, "state", json_integer(table[v].state));
+		json_object_set_new(x, "problem", table[v].problem
+					 ? json_string(table[v].problem) : json_null());
+		json_object_set_new(x, "setarch", json_boolean(use_setarch[v]));
+		json_object_set_new(vs, variant_name(v), x);
+	}
+	text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (text)
+		write_file_atomic(path, text, strlen(text));
+	free(text);
+	json_decref(root);
+	buf_release(&key);
+}
+
 int toolchain_check(unsigned variants_mask, struct toolchain_status **out,
 		    size_t *n, struct error *e)
 {
@@ -595,6 +712,7 @@ int toolchain_check(unsigned variants_mask, struct toolchain_status **out,
 			die("uname: %s", strerror(errno));
 		snprintf(machine, sizeof(machine), "%s", u.machine);
 	}
+	cache_load(variants_mask);
 	for (v = 0; v < VARIANT__COUNT; v++) {
 		double t0;
 
@@ -627,6 +745,8 @@ int toolchain_check(unsigned variants_mask, struct toolchain_status **out,
 	if (tmp) {
 		rm_rf(tmp);
 		free(tmp);
+		if (rc == 0)
+			cache_save();
 	}
 	*out = table;
 	*n = VARIANT__COUNT;

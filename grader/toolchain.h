@@ -24,7 +24,11 @@
  * setarch prefix, which grade.c prepends to the command of every run.
  *
  * Results are cached for the life of the process (a static table guarded
- * by a mutex), so grading many submissions probes each variant once.
+ * by a mutex), so grading many submissions probes each variant once. With
+ * GRADER_TOOLCHAIN_CACHE=FILE they are also shared between processes:
+ * read from FILE when its key (grader version, host, kernel, compiler and
+ * valgrind binaries) matches, written to it after probing. `grader batch`
+ * probes once and hands its file to every `grade` child.
  *
  * Ownership: everything returned points into the module's static table; the
  * caller frees nothing and must not modify it.

@@ -76,6 +76,51 @@ START_TEST(test_cached)
 }
 END_TEST
 
+/* GRADER_TOOLCHAIN_CACHE: what one process probed, the next one reads
+ * (no probe); a file whose key does not match this machine is ignored. */
+START_TEST(test_shared_cache_file)
+{
+	char *dir = make_temp_dir("tcache"), *file = path_join(dir, "t.json");
+	struct toolchain_status *st;
+	struct buf text;
+	char *k;
+	unsigned count;
+
+	setenv("GRADER_TOOLCHAIN_CACHE", file, 1);
+	st = probe(VARIANT_BIT(VARIANT_PLAIN) | VARIANT_BIT(VARIANT_ASAN));
+	ck_assert_uint_eq(toolchain_probe_count(), 2);
+	ck_assert(st[VARIANT_ASAN].ok);
+	buf_init(&text, 1 << 20);
+	ck_assert_int_eq(buf_read_file(&text, file), 0);
+	ck_assert_ptr_nonnull(strstr(text.data, "\"asan\""));
+	ck_assert_ptr_nonnull(strstr(text.data, "/usr/bin/cc"));
+
+	/* another process: simulated by forgetting the table */
+	toolchain_set_cc_for_tests(NULL);
+	count = toolchain_probe_count();
+	st = probe(VARIANT_BIT(VARIANT_PLAIN) | VARIANT_BIT(VARIANT_ASAN));
+	ck_assert_uint_eq(toolchain_probe_count(), count);
+	ck_assert(st[VARIANT_ASAN].probed && st[VARIANT_ASAN].ok);
+	ck_assert_int_eq(st[VARIANT_ASAN].state, TOOLCHAIN_OK);
+
+	/* a file written elsewhere (another grader version or host) */
+	k = strstr(text.data, "grader ");
+	ck_assert_ptr_nonnull(k);
+	k[0] = 'G';
+	ck_assert_int_eq(write_file_atomic(file, text.data, text.len), 0);
+	toolchain_set_cc_for_tests(NULL);
+	count = toolchain_probe_count();
+	probe(VARIANT_BIT(VARIANT_ASAN));
+	ck_assert_uint_eq(toolchain_probe_count(), count + 1);
+
+	unsetenv("GRADER_TOOLCHAIN_CACHE");
+	buf_release(&text);
+	rm_rf(dir);
+	free(file);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_broken_cc)
 {
 	struct toolchain_status *st;
@@ -231,6 +276,7 @@ Suite *make_toolchain_suite(void)
 	tcase_add_test(tc, test_plain_asan_ok);
 	tcase_add_test(tc, test_memcheck_ok);
 	tcase_add_test(tc, test_cached);
+	tcase_add_test(tc, test_shared_cache_file);
 	tcase_add_test(tc, test_broken_cc);
 	tcase_add_test(tc, test_aslr_fallback);
 	tcase_add_test(tc, test_host_checks);
