@@ -394,6 +394,45 @@ START_TEST(findings_are_located_in_the_students_source)
 }
 END_TEST
 
+/* A sanitizer hook the source scan cannot see (its name pasted together
+ * by a macro) is found in the instrumented program's symbol table and
+ * refused; a plain build, where it has nothing to switch off, is left
+ * alone. */
+START_TEST(assembled_sanitizer_hook_is_refused)
+{
+	static const char src[] =
+		"#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
+		"#define HOOK(a, b) a##b\n"
+		"int HOOK(__ls, an_is_turned_off)(void) { return 1; }\n"
+		"int main(void) { char l[256];\n"
+		"  while (fgets(l, sizeof l, stdin)) fputs(strdup(l), stdout);\n"
+		"  return 0; }\n";
+	char *dir = make_temp_dir("cli"), *sub = path_join(dir, "sub"),
+	     *file = path_join(sub, "echo.c"), *json;
+	struct buf out;
+
+	buf_init(&out, 0);
+	ck_assert_int_eq(mkdir_p(sub), 0);
+	ck_assert_int_eq(write_file_atomic(file, src, sizeof(src) - 1), 0);
+	sh(&out, "%s grade data/findings/echo %s --variant asan -o %s/asan", bin(),
+	   sub, dir);
+	json = read_report(dir, "asan/results.json");
+	ck_assert_msg(strstr(json, "defines '__lsan_is_turned_off'") &&
+		      strstr(json, "\"score\": 0"), "%s", json);
+	free(json);
+	ck_assert_int_eq(sh(&out, "%s grade data/findings/echo %s --variant plain -o %s/plain",
+			    bin(), sub, dir), 0);
+	json = read_report(dir, "plain/results.json");
+	ck_assert_msg(strstr(json, "\"score\": 1"), "%s", json);
+	free(json);
+	rm_rf(dir);
+	free(file);
+	free(sub);
+	free(dir);
+	buf_release(&out);
+}
+END_TEST
+
 /* leftover_files: forbid makes files left in the working directory a
  * finding, named (a control character shown as '?'), per test. */
 START_TEST(leftover_files_are_a_finding)
@@ -649,6 +688,7 @@ Suite *make_cli_suite(void)
 	tcase_add_test(tc, findings_are_located_in_the_students_source);
 	tcase_add_test(tc, report_quotes_the_source_line_of_a_finding);
 	tcase_add_test(tc, leftover_files_are_a_finding);
+	tcase_add_test(tc, assembled_sanitizer_hook_is_refused);
 	tcase_add_test(tc, variants_in_parallel_report_as_sequential);
 	tcase_add_test(tc, perturbation_shows_a_rare_race_with_its_seeds);
 	tcase_add_test(tc, a_hang_is_located_in_the_students_source);
