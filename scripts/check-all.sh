@@ -16,6 +16,10 @@ cd "$(dirname "$0")/.."
 
 passed=0
 failed=0
+# each suite's line ends with its wall time, so that CI's log shows where
+# the minutes go ("[73 s]")
+t0=$SECONDS
+took() { echo "[$((SECONDS - t0)) s]"; t0=$SECONDS; }
 log_dir=build/check-logs
 mkdir -p "$log_dir"
 
@@ -36,13 +40,14 @@ count_check() {
 	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ] && [ "$e" -eq 0 ]; then
 		failed=$((failed + 1))
 	fi
-	echo "check: $name: $line"
+	echo "check: $name: $line $(took)"
 	[ "$f" -eq 0 ] && [ "$e" -eq 0 ] || grep -E ':[EF]:' "$log" | head -n 30
 }
 
 run_unit() {
 	local name=$1; shift
 	local log=$log_dir/$name.log status
+	t0=$SECONDS
 	make --no-print-directory "$@" unit >"$log" 2>&1
 	status=$?
 	count_check "$name" "$log" "$status"
@@ -61,6 +66,7 @@ for spec in exercises/*/spec.yaml; do
 	# scripts/tests/adversarial.sh validates it, and asserts much more
 	[ "$name" = adversarial ] && continue
 	log=$log_dir/validate-$name.log
+	t0=$SECONDS
 	grader/grader validate "$ex" >"$log" 2>&1
 	status=$?
 	ok=$(grep -cE '^[^ ]+ +OK ' "$log")
@@ -70,7 +76,7 @@ for spec in exercises/*/spec.yaml; do
 	if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		failed=$((failed + 1))
 	fi
-	echo "check: validate $name: $ok ok, $bad different (exit $status)"
+	echo "check: validate $name: $ok ok, $bad different (exit $status) $(took)"
 	[ "$status" -eq 0 ] || sed 's/^/    /' "$log" | head -n 60
 done
 
@@ -79,6 +85,7 @@ for t in scripts/tests/*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	log=$log_dir/script-$name.log
+	t0=$SECONDS
 	bash "$t" >"$log" 2>&1
 	status=$?
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
@@ -96,7 +103,7 @@ for t in scripts/tests/*.sh; do
 	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
 		failed=$((failed + 1))
 	fi
-	echo "check: script $name: $line (exit $status)"
+	echo "check: script $name: $line (exit $status) $(took)"
 	[ "$f" -eq 0 ] && [ "$status" -eq 0 ] || grep -E '^FAIL|^     ' "$log" | head -n 30 | sed 's/^/    /'
 done
 
