@@ -107,6 +107,7 @@ int batch_exercise_init(struct batch_exercise *ex, const struct spec *s,
 		const struct spec_test *t = &s->tests[i];
 		unsigned vs = test_variants(t, variants);
 
+		ex->variants |= vs;
 		for (v = 0; v < VARIANT__COUNT; v++) {
 			double w = t->limits.wall_s < 2 ? t->limits.wall_s : 2;
 
@@ -1000,18 +1001,16 @@ static int write_outputs(const struct batch_exercise *ex, const struct roster *r
  * GRADER_TOOLCHAIN_CACHE (toolchain.h), a file of this run's scratch
  * directory, so that a toolchain installed or fixed since the last batch
  * is probed anew. A variant found broken is each child's to report. */
-static void probe_once(struct batch_exercise *ex, size_t nex,
-		       const struct batch_opts *o)
+static void probe_once(const struct batch_exercise *ex, size_t nex)
 {
 	struct toolchain_status *st;
 	unsigned mask = 0;
-	size_t k, i, n;
+	size_t k, n;
 	struct error e;
 	char *dir, *file;
 
 	for (k = 0; k < nex; k++)
-		for (i = 0; i < ex[k].spec->ntests; i++)
-			mask |= test_variants(&ex[k].spec->tests[i], o->variants);
+		mask |= ex[k].variants;
 	mask &= ~VARIANT_BIT(VARIANT_PLAIN);
 	if (!mask || getenv("GRADER_TOOLCHAIN_CACHE"))
 		return;
@@ -1063,7 +1062,7 @@ int batch_run(struct batch_exercise *ex, size_t nex, const struct roster *r,
 		free(p);
 	}
 	if (nex > 0)
-		probe_once(ex, nex, o);
+		probe_once(ex, nex);
 
 	L.njobs = r->n * nex;
 	L.jobs = xcalloc(L.njobs ? L.njobs : 1, sizeof(struct job));

@@ -56,6 +56,7 @@ struct batch_exercise {
 	char key[DIGEST_HEX_LEN + 1]; /* digest of the exercise directory */
 	double estimate;           /* expected seconds of one grading */
 	double timeout;            /* hang guard for one grading, seconds */
+	unsigned variants;         /* VARIANT_BIT()s of every row graded */
 };
 
 enum batch_progress { BATCH_QUIET = 0, BATCH_LINES, BATCH_BAR };

@@ -568,9 +568,6 @@ static char *finding_headline(const struct finding *f)
 	return buf_detach(&b, NULL);
 }
 
-/* "files left in the working directory: out.tmp, core (and 3 more)", or
- * NULL when the run left it empty. Names only: the directory is the
- * student's, and a symlink in it is listed, never followed. */
 static int not_dots(const struct dirent *de)
 {
 	return strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
@@ -581,9 +578,12 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Sorted by name, bytewise: the order readdir gives differs between file
- * systems (the cwd is a tmpfs as root, a plain directory otherwise), and
- * the same files must make the same message, one finding. */
+/* "files left in the working directory: core, out.tmp (and 3 more)", or
+ * NULL when the run left it empty. Names only: the directory is the
+ * student's, and a symlink in it is listed, never followed. Sorted by
+ * name, bytewise: readdir's order differs between file systems (the cwd
+ * is a tmpfs as root, a plain directory otherwise), and the same files
+ * must make the same message, one finding. */
 static char *leftover_files(const char *dir)
 {
 	struct dirent **list = NULL;

@@ -724,11 +724,8 @@ static void chan_send_msg(int chan, const struct init_msg *m)
 static void chan_send(int chan, int type, int stage, int value)
 {
 	struct init_msg m = { type, stage, value, "" };
-	ssize_t w;
 
-	do
-		w = send(chan, &m, sizeof(m), MSG_NOSIGNAL);
-	while (w < 0 && errno == EINTR);
+	chan_send_msg(chan, &m);
 }
 
 static void init_fail(const struct child_plan *pl, int stage, int err)

@@ -594,7 +594,7 @@ out:
 
 static void cache_key(struct buf *b)
 {
-	static const char *const files[] = { VALGRIND, NULL };
+	const char *const files[] = { probe_cc(), VALGRIND };
 	struct utsname u;
 	struct stat st;
 	size_t i;
@@ -604,7 +604,7 @@ static void cache_key(struct buf *b)
 	buf_addf(b, "grader %s; %s %s %s %s", GRADER_VERSION, u.nodename,
 		 u.sysname, u.release, u.machine);
 	for (i = 0; i < 2; i++) {
-		const char *f = i == 0 ? probe_cc() : files[0];
+		const char *f = files[i];
 
 		if (stat(f, &st) == 0)
 			buf_addf(b, "; %s %lld %lld", f, (long long)st.st_size,
@@ -628,8 +628,13 @@ static void cache_load(unsigned mask)
 	json_t *root, *vs, *x;
 	struct buf key;
 	enum variant v;
+	unsigned wanted = 0;
 
-	if (!path || !(root = json_load_file(path, 0, NULL)))
+	/* read only when something asked for is not known yet */
+	for (v = 0; v < VARIANT__COUNT; v++)
+		if ((mask & VARIANT_BIT(v)) && !table[v].probed)
+			wanted |= VARIANT_BIT(v);
+	if (!wanted || !path || !(root = json_load_file(path, 0, NULL)))
 		return;
 	buf_init(&key, 4096);
 	cache_key(&key);

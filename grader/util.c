@@ -163,20 +163,27 @@ int mkdir_p(const char *path)
 	return rc;
 }
 
-/* Removes everything inside the directory dfd (consumed), never following a
- * symbolic link: a student's symlink to /etc is unlinked, not descended. */
 /* A directory that will not go away with EBUSY is a mount point: a run's
  * working directory (runfs.h) whose grader was interrupted before it could
  * unmount it. Ours to detach: it lies in the grader's own temporary tree,
- * in the grader's own mount namespace. */
-static int unmount_at(int dfd, const char *name)
+ * in the grader's own mount namespace. Then removes it. */
+static int detach_and_rmdir(int dfd, const char *name)
 {
 	char path[64 + 256];
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dfd, name);
-	return umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+	if (errno != EBUSY)
+		return -1;
+	if (dfd == AT_FDCWD)
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dfd, name);
+	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+		return -1;
+	return unlinkat(dfd, name, AT_REMOVEDIR);
 }
 
+/* Removes everything inside the directory dfd (consumed), never following a
+ * symbolic link: a student's symlink to /etc is unlinked, not descended. */
 static int rm_tree_at(int dfd)
 {
 	DIR *d = fdopendir(dfd);
@@ -210,8 +217,7 @@ static int rm_tree_at(int dfd)
 			if (sub >= 0 && rm_tree_at(sub) < 0)
 				rc = -1;
 			if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 &&
-			    (errno != EBUSY || unmount_at(dirfd(d), de->d_name) < 0 ||
-			     unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0))
+			    detach_and_rmdir(dirfd(d), de->d_name) < 0)
 				rc = -1;
 		} else if (unlinkat(dirfd(d), de->d_name, 0) < 0) {
 			rc = -1;
@@ -236,9 +242,7 @@ int rm_rf(const char *path)
 	rm_tree_at(fd);
 	if (rmdir(path) == 0)
 		return 0;
-	if (errno != EBUSY || umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
-		return -1;
-	return rmdir(path);
+	return detach_and_rmdir(AT_FDCWD, path);
 }
 
 int write_file_atomic(const char *path, const void *data, size_t len)
