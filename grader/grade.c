@@ -38,6 +38,7 @@
 #include "variant.h"
 #include "grade_step.h"
 #include "hygiene_ipc.h"
+#include "procacct.h"
 
 #define DIFF_CONTEXT 3
 #define DIFF_MAX_LINES 60
@@ -214,6 +215,13 @@ int grade_prepare_run(struct grade_ctx *c, const char *program,
 		rc = error_set(e, "%s: %s", logdir, strerror(errno));
 		goto out;
 	}
+	/* the witness of the tools' reports (procacct.h): as root only,
+	 * for the variants that write reports */
+	if (v != VARIANT_PLAIN && c->acctdir && runfs_active() &&
+	    !(vr->acct_path = procacct_prepare(c->acctdir))) {
+		rc = error_set(e, "%s: %s", c->acctdir, strerror(errno));
+		goto out;
+	}
 	tp = v == VARIANT_PLAIN ? NULL : toolchain_prefix(v);
 	for (i = 0; tp && tp[i]; i++)
 		;
@@ -254,6 +262,7 @@ int grade_prepare_run(struct grade_ctx *c, const char *program,
 	}
 	c->run_variant = v;
 	sp->shm_dir = c->shmdir;
+	sp->acct_path = vr->acct_path;
 	sp->before_kill = capture_hang;
 	sp->before_kill_arg = c;
 out:
@@ -476,20 +485,31 @@ void grade_add_hygiene_finding(struct grade_ctx *c, enum variant v,
 	f->message = message;
 }
 
+/* What one process's report gave: the witness (exit_witness()) looks
+ * its writer up by pid. */
+struct log_of_pid {
+	long pid;
+	size_t findings; /* parsed from it */
+	size_t off;      /* where its text starts in parse_logs.logs */
+};
+
 struct parse_logs {
 	struct grade_ctx *c;
 	enum variant v;
 	struct buf *logs;
 	size_t first; /* index of the first finding of this run */
+	struct log_of_pid *pids;
+	size_t npids;
 };
 
-/* One tool report (one file: tools write one per process): kept for the
- * report's excerpt, and parsed into located findings. */
-static void parse_log(const char *text, size_t len, void *arg)
+/* One tool report (one file: tools write one per process, pid -1 when
+ * the writer is not known): kept for the report's excerpt, and parsed
+ * into located findings. */
+static void parse_log(const char *text, size_t len, long pid, void *arg)
 {
 	struct parse_logs *pl = arg;
 	struct grade_result *r = pl->c->r;
-	size_t before = r->nfindings, i;
+	size_t before = r->nfindings, i, off = pl->logs->len;
 
 	buf_add(pl->logs, text, len);
 	if (text[len - 1] != '\n')
@@ -506,6 +526,100 @@ static void parse_log(const char *text, size_t len, void *arg)
 		if (f->count < 1)
 			f->count = 1;
 	}
+	if (pid > 0) {
+		pl->pids = xrealloc(pl->pids, (pl->npids + 1) * sizeof(*pl->pids));
+		pl->pids[pl->npids].pid = pid;
+		pl->pids[pl->npids].findings = r->nfindings - before;
+		pl->pids[pl->npids].off = off;
+		pl->npids++;
+	}
+}
+
+static const struct log_of_pid *log_of(const struct parse_logs *pl, long pid)
+{
+	size_t i;
+
+	for (i = 0; i < pl->npids; i++)
+		if (pl->pids[i].pid == pid)
+			return &pl->pids[i];
+	return NULL;
+}
+
+static const struct finding *first_failing(const struct grade_ctx *c,
+					   size_t from);
+
+/* How many ended processes the witness lists by name in findings. */
+#define WITNESS_MAX 8
+
+/*
+ * The exit-status witness (procacct.h). A tool ends a process in which it
+ * found an error with its own status (VARIANT_TOOL_EXIT), after writing
+ * its report into the log directory, which the program can write too.
+ * Every process of the run that ended so must have left a report saying
+ * what the tool found:
+ *   - none (deleted or emptied by the program, or never written):
+ *     a "report-missing" finding;
+ *   - one the parser found no error in (cut short, or a kind of report
+ *     it does not know): a "report-unread" finding with its first line.
+ * Either fails the test whatever the spec's findings rules say: the
+ * spec rates errors, and here the error is unknown. Only when no finding
+ * of the run fails the test already (then the verdict stands; gcc's
+ * UBSan writes its reports to stderr, which names no process). Returns
+ * the index of the first such finding, or -1.
+ */
+static long exit_witness(struct grade_ctx *c, enum variant v,
+			 const struct spawn *sp, const struct variant_run *vr,
+			 const struct parse_logs *pl)
+{
+	struct procacct_exit ex[WITNESS_MAX];
+	size_t records, i;
+	long n, first = -1;
+
+	if (!vr->acct_path)
+		return -1;
+	if (sp->acct_errno) {
+		procacct_failed(sp->acct_errno);
+		return -1;
+	}
+	n = procacct_read(vr->acct_path, VARIANT_TOOL_EXIT, ex, WITNESS_MAX, &records);
+	if (n <= 0 || first_failing(c, pl->first))
+		return -1;
+	for (i = 0; i < (size_t)n && i < WITNESS_MAX; i++) {
+		const struct log_of_pid *lp = log_of(pl, ex[i].pid);
+		struct finding *f;
+
+		if (lp && lp->findings)
+			continue;
+		f = grade_new_finding(c, v);
+		f->tool = xstrdup(variant_name(v));
+		if (!lp) {
+			f->kind = xstrdup("report-missing");
+			f->message = xasprintf(
+				"process %ld (%s) ended with status %d, the status %s gives when it finds an error, but left no report in the log directory: the program deleted or emptied it, or the tool could not write it",
+				(long)ex[i].pid, ex[i].comm, VARIANT_TOOL_EXIT,
+				variant_name(v));
+		} else {
+			char *head = tool_headline(pl->logs->data + lp->off);
+
+			f->kind = xstrdup("report-unread");
+			f->message = xasprintf(
+				"process %ld (%s) ended with status %d, the status %s gives when it finds an error, and its report names no error the grader can read (cut short?): %s",
+				(long)ex[i].pid, ex[i].comm, VARIANT_TOOL_EXIT,
+				variant_name(v), head);
+			free(head);
+		}
+		if (first < 0)
+			first = (long)(c->r->nfindings - 1);
+	}
+	if (first >= 0 && n > WITNESS_MAX) {
+		struct finding *f = &c->r->findings[first];
+		char *more = xasprintf("%s (and %ld more processes that ended so)",
+				       f->message, n - WITNESS_MAX);
+
+		free(f->message);
+		f->message = more;
+	}
+	return first;
 }
 
 /* The first finding of this run (from index `from`) whose kind fails the
@@ -728,6 +842,7 @@ void grade_evaluate(struct grade_ctx *c, enum variant v,
 	struct buf logs;
 	const struct finding *failing;
 	size_t i, parsed;
+	long witness;
 	int reports;
 
 	memset(ev, 0, sizeof(*ev));
@@ -746,6 +861,8 @@ void grade_evaluate(struct grade_ctx *c, enum variant v,
 	pl.v = v;
 	pl.logs = &logs;
 	pl.first = c->r->nfindings;
+	pl.pids = NULL;
+	pl.npids = 0;
 	reports = v == VARIANT_PLAIN ? 0 : variant_each_log(vr, parse_log, &pl);
 	failing = NULL;
 	/* gcc's UBSan, linked with ASan, ignores log_path and writes its
@@ -753,9 +870,10 @@ void grade_evaluate(struct grade_ctx *c, enum variant v,
 	 * report can only hurt their own score. */
 	if (v == VARIANT_ASAN && memmem(sp->err.data, sp->err.len,
 					"runtime error:", 14)) {
-		parse_log(sp->err.data, sp->err.len, &pl);
+		parse_log(sp->err.data, sp->err.len, -1, &pl);
 		reports++;
 	}
+	witness = exit_witness(c, v, sp, vr, &pl);
 	parsed = c->r->nfindings;
 	/* the text is the same whatever the number of processes (valgrind
 	 * adds its own), so the same daemon in every run is one finding */
@@ -774,7 +892,8 @@ void grade_evaluate(struct grade_ctx *c, enum variant v,
 		ev->verdict = VERDICT_ERROR;
 		ev->message = xasprintf("the program could not be started: %s",
 					strerror(sp->exec_errno));
-	} else if ((failing = first_failing(c, pl.first)) ||
+	} else if ((failing = witness >= 0 ? &c->r->findings[witness]
+					   : first_failing(c, pl.first)) ||
 		   (parsed == pl.first && reports > 0 &&
 		    sp->outcome == SPAWN_EXITED &&
 		    sp->exit_code == VARIANT_TOOL_EXIT)) {
@@ -790,8 +909,12 @@ void grade_evaluate(struct grade_ctx *c, enum variant v,
 			ev->message = xasprintf("%s reported: %s", variant_name(v), head);
 			free(head);
 		}
-		free(ev->stderr_excerpt);
-		ev->stderr_excerpt = grade_excerpt(logs.data, logs.len, EXCERPT_BYTES);
+		/* the reports, unless the program erased them all */
+		if (logs.len) {
+			free(ev->stderr_excerpt);
+			ev->stderr_excerpt = grade_excerpt(logs.data, logs.len,
+							   EXCERPT_BYTES);
+		}
 	} else if (sp->outcome == SPAWN_TIMEOUT) {
 		ev->verdict = VERDICT_TIMEOUT;
 		ev->limit = xasprintf("wall time %g s", t->limits.wall_s * scale);
@@ -833,6 +956,7 @@ void grade_evaluate(struct grade_ctx *c, enum variant v,
 					strsignal(sp->term_signal));
 	}
 	buf_release(&logs);
+	free(pl.pids);
 	if (ev->verdict != VERDICT_PASSED)
 		return;
 
@@ -1073,6 +1197,7 @@ static int run_variant(struct pool *p, enum variant v, struct grade_result *part
 	c.rundir = xasprintf("%s/run-%s", p->workdir, c.tag);
 	c.logdir = xasprintf("%s/logs-%s", p->workdir, c.tag);
 	c.shmdir = xasprintf("%s/shm-%s", p->workdir, c.tag);
+	c.acctdir = xasprintf("%s/acct-%s", p->workdir, c.tag);
 	memcpy(c.program, p->program, sizeof(c.program));
 	c.ref = &p->ref;
 	buf_init(&c.ref_out, 0);
@@ -1124,6 +1249,7 @@ static int run_variant(struct pool *p, enum variant v, struct grade_result *part
 	free(c.rundir);
 	free(c.logdir);
 	free(c.shmdir);
+	free(c.acctdir);
 	return rc;
 }
 
@@ -1239,7 +1365,15 @@ static void pool_merge(struct pool *p)
 		n += pt->nfindings;
 	}
 	if (r->isolation) {
-		char *with = xasprintf("%s; %s", r->isolation, runfs_words());
+		int tools = 0;
+		char *with;
+
+		for (k = 0; k < r->ntests; k++)
+			tools |= r->tests[k].variant != VARIANT_PLAIN;
+		/* the witness matters where tools write reports */
+		with = tools ? xasprintf("%s; %s; %s", r->isolation, runfs_words(),
+					 procacct_words())
+			     : xasprintf("%s; %s", r->isolation, runfs_words());
 
 		free(r->isolation);
 		r->isolation = with;

@@ -75,6 +75,8 @@ struct grade_ctx {
 	char *logdir;                  /* WORK/logs-<variant>: tool reports */
 	char *shmdir;                  /* WORK/shm-<variant>: a sandboxed
 					  run's /dev/shm (hygiene_ipc.h) */
+	char *acctdir;                 /* WORK/acct-<variant>: a tool run's
+					  process accounting (procacct.h) */
 	const char *tag;               /* the worker's name in file names */
 	char *program[VARIANT__COUNT]; /* by build variant; NULL if failed */
 	struct ref_build *ref;         /* shared by the workers */

@@ -119,6 +119,12 @@ struct spawn {
 				     namespace (setns) before exec */
 	int no_sandbox;           /* 1: no sandbox for this run (a trusted
 				     tool that must see the grader's files) */
+	const char *acct_path;    /* sandboxed runs as root: an existing file
+				     outside the run's view; the run's init
+				     turns the kernel's process accounting
+				     on into it, so that it gets one record
+				     per process of the run when it ends
+				     (procacct.h) */
 	/* Called every tick_s seconds while the run goes on (from
 	 * spawn_pump()), and once more in spawn_finish() before anything is
 	 * killed -- so an observer sees the tree as the program left it. */
@@ -158,6 +164,8 @@ struct spawn {
 				     sandbox_level: 0 none, 1 user
 				     namespace, 2 root) */
 	long sandbox_uid;         /* the uid the program ran as, or -1 */
+	int acct_errno;           /* acct_path was set and the init could not
+				     turn accounting on: why (0 otherwise) */
 	int memory_enforced;      /* 1 when `memory` was set and a memory
 				     cgroup enforced it; 0 when it could not
 				     be (no memory cgroup: the limit was

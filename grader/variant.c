@@ -104,6 +104,7 @@ void variant_run_release(struct variant_run *vr)
 	free(vr->prefix);
 	free(vr->env);
 	free(vr->logdir);
+	free(vr->acct_path);
 	memset(vr, 0, sizeof(*vr));
 }
 
@@ -112,10 +113,11 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void append_log(const char *text, size_t len, void *arg)
+static void append_log(const char *text, size_t len, long pid, void *arg)
 {
 	struct buf *out = arg;
 
+	(void)pid;
 	buf_add(out, text, len);
 	if (text[len - 1] != '\n')
 		buf_addch(out, '\n');
@@ -126,8 +128,23 @@ int variant_collect_logs(const struct variant_run *vr, struct buf *out)
 	return variant_each_log(vr, append_log, out);
 }
 
+/* The pid a tool puts at the end of a log's name: "asan.1234" -> 1234;
+ * -1 when the name does not end with ".<digits>". */
+static long name_pid(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	char *end;
+	long pid;
+
+	if (!dot || dot[1] < '0' || dot[1] > '9')
+		return -1;
+	errno = 0;
+	pid = strtol(dot + 1, &end, 10);
+	return *end || errno || pid <= 0 ? -1 : pid;
+}
+
 int variant_each_log(const struct variant_run *vr,
-		     void (*fn)(const char *text, size_t len, void *arg),
+		     void (*fn)(const char *text, size_t len, long pid, void *arg),
 		     void *arg)
 {
 	DIR *d;
@@ -154,7 +171,7 @@ int variant_each_log(const struct variant_run *vr,
 		buf_init(&one, 1 << 20);
 		if (buf_read_file(&one, p) == 0 && one.len > 0) {
 			reports++;
-			fn(one.data, one.len, arg);
+			fn(one.data, one.len, name_pid(names[i]), arg);
 		}
 		buf_release(&one);
 		free(p);

@@ -30,6 +30,8 @@ struct variant_run {
 	char **env;      /* KEY=VALUE entries to add, NULL-terminated */
 	size_t nenv;
 	char *logdir;    /* where the tool writes its report(s) */
+	char *acct_path; /* the run's process accounting file (procacct.h),
+			    or NULL: set by the caller, freed here */
 };
 
 double variant_time_scale(enum variant v);
@@ -44,9 +46,11 @@ void variant_run_release(struct variant_run *vr);
 int variant_collect_logs(const struct variant_run *vr, struct buf *out);
 
 /* Calls fn once per non-empty report file in logdir (in name order), with
- * its text; tools write one file per process. Returns the number of calls. */
+ * its text and the pid its name ends with (asan.1234, memcheck.1234: the
+ * process that wrote it, as the run's pid namespace numbers it), or -1;
+ * tools write one file per process. Returns the number of calls. */
 int variant_each_log(const struct variant_run *vr,
-		     void (*fn)(const char *text, size_t len, void *arg),
+		     void (*fn)(const char *text, size_t len, long pid, void *arg),
 		     void *arg);
 
 #endif

@@ -75,8 +75,9 @@ for f in results-symlink kill-all fake-pass; do
 		ok "$f: reports intact (score $score)"
 	fi
 done
-case $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["score"])' "$out/grade-fake-pass/results.json" 2>/dev/null) in
-2|2.0) ok "fake-pass: its printed PASS lines earned nothing" ;;
+# every point but the attack test's one
+case $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["max_score"] - r["score"])' "$out/grade-fake-pass/results.json" 2>/dev/null) in
+1|1.0) ok "fake-pass: its printed PASS lines earned nothing" ;;
 *) ko "fake-pass: unexpected score" ;;
 esac
 
