@@ -29,6 +29,19 @@ static const char *const never_defined[] = {
 	"_fini",  NULL
 };
 
+/* The C library's input and output: the runner and Check record results
+ * through them (a pipe, a temporary file), and a library linked into the
+ * same program that replaced one would see, or write, those records. */
+static const char *const io_names[] = {
+	"write",  "writev", "pwrite",  "pwrite64", "read",   "readv",
+	"pread",  "pread64", "open",   "open64",   "openat", "close",
+	"pipe",   "pipe2",   "dup",    "dup2",     "dup3",   "fwrite",
+	"fputs",  "fputc",   "putc",   "puts",     "printf", "fprintf",
+	"vfprintf", "vprintf", "fflush", "fclose", "fopen",  "fdopen",
+	"tmpfile", "mkstemp", "send",  "sendmsg",  "recv",   "recvmsg",
+	NULL
+};
+
 /* Check's own names (check.h): replacing or calling them changes what the
  * runner records. */
 static const char *const check_names[] = {
@@ -62,6 +75,8 @@ const char *symcheck_builtin_reason(const char *name, int calling)
 		return "the unit tests bring their own main(): move yours to another file (or leave it out of the submission)";
 	if (matches(never_defined, name))
 		return "a library under test may not replace how processes start, end, fork or are waited for";
+	if (matches(io_names, name))
+		return "a library under test may not replace the C library's input and output, through which the tests report";
 	if (matches(sanitizer_hooks, name))
 		return "submissions may not configure or switch off the sanitizers";
 	return NULL;

@@ -309,6 +309,10 @@ START_TEST(test_refused_objects)
 	expect(r, "adds", VERDICT_COMPILE_ERROR, "lib.c: defines 'waitpid'");
 	ck_assert_ptr_nonnull(strstr(row(r, "adds")->message,
 				     "defines the global name 'helper_not_allowed'"));
+	ck_assert_ptr_nonnull(strstr(row(r, "adds")->message,
+				     "lib.c: defines 'fork': a library under test may not replace how processes start"));
+	ck_assert_ptr_nonnull(strstr(row(r, "adds")->message,
+				     "lib.c: defines 'write': a library under test may not replace the C library's input and output"));
 	/* lib_helper matches the allowlist lib_* */
 	ck_assert_ptr_null(strstr(row(r, "adds")->message, "'lib_helper'"));
 	grade_result_free(r);
