@@ -57,7 +57,7 @@ deps:
 $(BUILD)/%.o: grader/%.c grader/*.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/%.o: grader/tests/%.c grader/*.h $(BUILD)/tests/suites.h | $(BUILD)
+$(BUILD)/tests/%.o: grader/tests/%.c grader/*.h grader/tests/*.h $(BUILD)/tests/suites.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) -I grader -I $(BUILD)/tests -c $< -o $@
 
 $(BUILD):

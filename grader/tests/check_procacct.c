@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_case.h"
 #include "procacct.h"
 #include "runfs.h"
 #include "sandbox.h"
@@ -153,8 +154,6 @@ static int child_body(const char *dir)
 START_TEST(test_sandboxed_run_is_witnessed)
 {
 	char *dir;
-	pid_t pid;
-	int st;
 
 	if (geteuid() != 0 || sandbox_level_available() != SANDBOX_ROOT) {
 		/* an ordinary user: no accounting, and the report says so */
@@ -165,15 +164,7 @@ START_TEST(test_sandboxed_run_is_witnessed)
 	spawn_setup_process();
 	dir = make_temp_dir("procacct-test");
 	ck_assert_ptr_nonnull(dir);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0)
-		_exit(child_body(dir));
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	ck_assert_msg(WIFEXITED(st), "the child died (status %d)", st);
-	ck_assert_msg(WEXITSTATUS(st) == 0, "%s",
-		      WEXITSTATUS(st) < 18 && why[WEXITSTATUS(st)]
-			      ? why[WEXITSTATUS(st)] : "unexpected exit status");
+	child_case(child_body, dir, why, sizeof(why) / sizeof(why[0]));
 	rm_rf(dir);
 	free(dir);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "child_case.h"
 #include "runfs.h"
 #include "util.h"
 
@@ -111,8 +112,6 @@ static int child_body(const char *dir)
 START_TEST(test_capped_private_tmpfs)
 {
 	char dir[] = "/tmp/check-runfs-XXXXXX";
-	pid_t pid;
-	int st;
 
 	if (geteuid() != 0) {
 		runfs_init();
@@ -121,15 +120,7 @@ START_TEST(test_capped_private_tmpfs)
 		return;
 	}
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0)
-		_exit(child_body(dir));
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	ck_assert_msg(WIFEXITED(st), "the child died (status %d)", st);
-	ck_assert_msg(WEXITSTATUS(st) == 0, "%s",
-		      WEXITSTATUS(st) < 18 && why[WEXITSTATUS(st)]
-			      ? why[WEXITSTATUS(st)] : "unexpected exit status");
+	child_case(child_body, dir, why, sizeof(why) / sizeof(why[0]));
 	/* the mounts were the child's: on the host the tree is gone */
 	ck_assert_int_ne(access(dir, F_OK), 0);
 	ck_assert_int_eq(mounted_in("self", dir), 0);
