@@ -18,6 +18,8 @@
 
 #include "buf.h"
 #include "runfs.h"
+#include "sandbox.h"
+#include "spawn.h"
 #include "util.h"
 
 /* 16 MiB: 262144 records; the run's own limits end it long before. */
@@ -110,6 +112,68 @@ long procacct_read(const char *path, int code, struct procacct_exit *out,
 	n = procacct_parse(b.data, b.len, code, out, max, records);
 	buf_release(&b);
 	return n;
+}
+
+int procacct_probe(char *why, size_t size)
+{
+	const char *argv[] = { "/bin/sh", "-c", "sh -c 'exit 66'; exit 0", NULL };
+	struct procacct_exit ex[2];
+	struct spawn sp;
+	struct error e;
+	char *tmp, *acct_dir = NULL, *run_dir = NULL, *path = NULL;
+	size_t records = 0;
+	long n = -1;
+	int ok = 0;
+
+	if (!runfs_active()) {
+		snprintf(why, size, "needs root (and a mount namespace of the grader's own): only the main process's exit status backs the tools' reports");
+		return 0;
+	}
+	if (sandbox_level_available() != SANDBOX_ROOT) {
+		snprintf(why, size, "the sandbox is not available as root here");
+		return 0;
+	}
+	if (!(tmp = make_temp_dir("grader-acct"))) {
+		snprintf(why, size, "no temporary directory: %s", strerror(errno));
+		return 0;
+	}
+	acct_dir = path_join(tmp, "acct");
+	run_dir = path_join(tmp, "run");
+	error_init(&e);
+	spawn_init(&sp);
+	if (mkdir(run_dir, 0755) < 0 || !(path = procacct_prepare(acct_dir))) {
+		snprintf(why, size, "cannot prepare the accounting file: %s", strerror(errno));
+		goto out;
+	}
+	sp.argv = argv;
+	sp.cwd = run_dir;
+	sp.wall_s = 10;
+	sp.acct_path = path;
+	if (spawn_run(&sp, &e) < 0) {
+		snprintf(why, size, "the probe could not run: %s", e.msg);
+		goto out;
+	}
+	if (sp.acct_errno) {
+		snprintf(why, size, "acct(): %s: only the main process's exit status backs the tools' reports",
+			 strerror(sp.acct_errno));
+		goto out;
+	}
+	n = procacct_read(path, 66, ex, 2, &records);
+	ok = n == 1 && ex[0].pid > 1;
+	if (ok)
+		snprintf(why, size, "process accounting per run: the exit status of every process (%zu records in the probe)",
+			 records);
+	else
+		snprintf(why, size, "the probe's accounting recorded %zu processes, %ld with status 66 (1 expected)",
+			 records, n);
+out:
+	spawn_release(&sp);
+	free(path);
+	free(acct_dir);
+	free(run_dir);
+	rm_rf(tmp);
+	free(tmp);
+	return ok;
 }
 
 void procacct_failed(int err)

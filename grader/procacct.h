@@ -62,6 +62,12 @@ long procacct_parse(const void *data, size_t len, int code,
  * init): remembered for procacct_words(). */
 void procacct_failed(int err);
 
+/* `grader doctor`: runs `sh -c 'sh -c "exit 66"'` sandboxed with
+ * accounting, and checks that the kernel recorded the inner shell's 66.
+ * Returns 1 when the witness works, 0 when not, with why (a sentence)
+ * in why. */
+int procacct_probe(char *why, size_t size);
+
 /* For the report's isolation line: whether the exit-status witness is
  * available and, if not, why. Static storage. */
 const char *procacct_words(void);

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "build.h"
+#include "procacct.h"
 #include "spawn.h"
 #include "util.h"
 #include "variant.h"
@@ -1015,5 +1016,13 @@ size_t toolchain_host_checks(struct toolchain_host_check *out, size_t max)
 		add_row(out, max, &n, "user namespaces", TOOLCHAIN_OK,
 			"unprivileged user namespaces enabled (max_user_namespaces=%ld)",
 			maxns);
+	/* the witness of the tools' reports (procacct.h) */
+	{
+		char why[256];
+		int ok = procacct_probe(why, sizeof(why));
+
+		add_row(out, max, &n, "exit witness", ok ? TOOLCHAIN_OK : TOOLCHAIN_DEGRADED,
+			"%s", why);
+	}
 	return n;
 }

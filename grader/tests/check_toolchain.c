@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "buf.h"
+#include "sandbox.h"
 #include "toolchain.h"
 #include "util.h"
 
@@ -175,7 +177,7 @@ START_TEST(test_host_checks)
 {
 	struct toolchain_host_check h[16];
 	size_t n = toolchain_host_checks(h, 16), i;
-	int cc = 0, gdb = 0, userns = 0;
+	int cc = 0, gdb = 0, userns = 0, witness = 0;
 
 	ck_assert_uint_ge(n, 5);
 	for (i = 0; i < n; i++) {
@@ -192,8 +194,14 @@ START_TEST(test_host_checks)
 		}
 		if (!strcmp(h[i].name, "user namespaces"))
 			userns = 1;
+		/* this process never entered runfs's mount namespace */
+		if (!strcmp(h[i].name, "exit witness")) {
+			witness = 1;
+			ck_assert_int_eq(h[i].state, TOOLCHAIN_DEGRADED);
+			ck_assert_ptr_nonnull(strstr(h[i].detail, "needs root"));
+		}
 	}
-	ck_assert(cc && gdb && userns);
+	ck_assert(cc && gdb && userns && witness);
 	/* a short table truncates, never overflows */
 	ck_assert_uint_eq(toolchain_host_checks(h, 2), 2);
 }
@@ -238,6 +246,11 @@ START_TEST(test_doctor_command)
 	}
 	ck_assert_ptr_nonnull(strstr(out.data, "every variant probed works"));
 	ck_assert_ptr_null(strstr(out.data, "BROKEN"));
+	/* as root the grader's probe sees the kernel record a child's 66 */
+	if (geteuid() == 0 && !getenv("GRADER_NO_SANDBOX") &&
+	    sandbox_level_available() == SANDBOX_ROOT)
+		ck_assert_msg(strstr(out.data, "process accounting per run: the exit status of every process"),
+			      "no working exit witness in:\n%s", out.data);
 	buf_release(&out);
 }
 END_TEST
